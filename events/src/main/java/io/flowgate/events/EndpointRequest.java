@@ -1,0 +1,50 @@
+package io.flowgate.events;
+
+import java.time.Instant;
+
+/**
+ * One request that the Flow data endpoint answered, pings and errors included, with its server-side
+ * latency (first byte read to last byte written). Feeds {@code endpoint_latency} and latency alerts.
+ * Published to {@link Topics#TRANSITIONS}, keyed by session (or {@code endpoint} when there is none).
+ *
+ * @param flowId        the Flow, when the request carried a known flow token; else null
+ * @param sessionId     the session, when known; else null
+ * @param screen        the request's screen; empty when it had none
+ * @param action        the request's action ({@code ping}, {@code INIT}, ...); {@code unknown} if undecryptable
+ * @param status        the HTTP status answered
+ * @param outcome       one of the {@code OUTCOME_*} constants
+ * @param latencyMicros server-side latency in microseconds
+ */
+public record EndpointRequest(
+        String eventId,
+        Instant eventTime,
+        String flowId,
+        String sessionId,
+        String screen,
+        String action,
+        int status,
+        String outcome,
+        long latencyMicros) implements FlowgateEvent {
+
+    public static final String TYPE = "endpoint_request";
+
+    public static final String OUTCOME_OK = "ok";
+    public static final String OUTCOME_ERROR_ACK = "error_notification";
+    public static final String OUTCOME_BAD_SIGNATURE = "bad_signature";
+    public static final String OUTCOME_UNDECRYPTABLE = "undecryptable";
+    public static final String OUTCOME_BAD_REQUEST = "bad_request";
+    public static final String OUTCOME_TOO_LARGE = "too_large";
+    public static final String OUTCOME_INVALID_TOKEN = "invalid_token";
+    public static final String OUTCOME_OVERLOADED = "overloaded";
+    public static final String OUTCOME_INTERNAL_ERROR = "internal_error";
+
+    /** Whether this request counts as an error for the endpoint's error rate (anything but a 200). */
+    public boolean isError() {
+        return status != 200;
+    }
+
+    @Override
+    public String key() {
+        return sessionId == null ? "endpoint" : sessionId;
+    }
+}

@@ -1,0 +1,45 @@
+package io.flowgate.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A lead-qualification state change, for CRM sync (Kafka {@link Topics#LEAD_UPDATES}, keyed by user).
+ * The {@code data} object keeps the shape CRM integrations already consume:
+ * {@code wa_id, previous_state, current_state, lead_metadata, sync_priority}.
+ */
+public record LeadStateUpdated(String eventId, Instant eventTime, Data data) implements FlowgateEvent {
+
+    public static final String TYPE = "lead_state_updated";
+
+    /**
+     * @param waId          the user
+     * @param previousState the state before the change
+     * @param currentState  the state after the change
+     * @param score         the qualification score after the change
+     * @param leadMetadata  the answers collected so far (what the CRM stores)
+     * @param syncPriority  {@code high} for completions and escalations, {@code normal} otherwise
+     */
+    public record Data(
+            String waId,
+            String previousState,
+            String currentState,
+            int score,
+            Map<String, Object> leadMetadata,
+            String syncPriority) {
+        public Data {
+            leadMetadata = leadMetadata == null ? Map.of() : Map.copyOf(leadMetadata);
+        }
+    }
+
+    /** The seed's field name for the type, kept for CRM consumers that switch on it. */
+    @com.fasterxml.jackson.annotation.JsonProperty("event")
+    public String event() {
+        return TYPE;
+    }
+
+    @Override
+    public String key() {
+        return data.waId();
+    }
+}
