@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -52,6 +53,7 @@ final class InboundTopics {
             List<NewTopic> wanted = NAMES.stream()
                     .map(name -> new NewTopic(name, partitions, replication).configs(configs))
                     .toList();
+            List<String> existing = new ArrayList<>();
             for (var created : admin.createTopics(wanted).values().entrySet()) {
                 try {
                     created.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -60,9 +62,10 @@ final class InboundTopics {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create Kafka topic " + created.getKey() + ": " + e.getCause(), e.getCause());
                     }
+                    existing.add(created.getKey());
                 }
             }
-            warnAboutSmallRecordLimits(admin, maxRecordBytes, timeoutMs);
+            warnAboutSmallRecordLimits(admin, existing, maxRecordBytes, timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the inbound topics", e);
@@ -72,10 +75,23 @@ final class InboundTopics {
         }
     }
 
-    private static void warnAboutSmallRecordLimits(Admin admin, int maxRecordBytes, long timeoutMs)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        List<ConfigResource> resources = NAMES.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> described = admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    /**
+     * Topics created elsewhere may refuse large records; that is worth a warning, not a failed start.
+     * The topics created here carry the right limit already.
+     */
+    private static void warnAboutSmallRecordLimits(Admin admin, List<String> topics, int maxRecordBytes, long timeoutMs)
+            throws InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        List<ConfigResource> resources = topics.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+        Map<ConfigResource, Config> described;
+        try {
+            described = admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("could not check {} of Kafka topics {}: {}", TopicConfig.MAX_MESSAGE_BYTES_CONFIG, topics, e.toString());
+            return;
+        }
         for (var topic : described.entrySet()) {
             ConfigEntry limit = topic.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
             if (limit != null && limit.value() != null && Long.parseLong(limit.value()) < maxRecordBytes) {
