@@ -57,4 +57,13 @@ final class IngestApp implements AutoCloseable {
     public void close() {
         context.close();
     }
+
+    /** Closes what a test class started, in the order given, skipping what never started. */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
 }

@@ -37,13 +37,8 @@ class KafkaOutageTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void stop() throws Exception {
+        IngestApp.closeAll(app, kafka);
     }
 
     @Test

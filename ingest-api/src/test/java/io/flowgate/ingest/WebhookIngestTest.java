@@ -62,19 +62,8 @@ class WebhookIngestTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (inbound != null) {
-            inbound.close();
-        }
-        if (deadLetters != null) {
-            deadLetters.close();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void stop() throws Exception {
+        IngestApp.closeAll(inbound, deadLetters, app, kafka);
     }
 
     // --- the GET handshake ---

@@ -35,10 +35,8 @@ class WebhookProtectionTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void stop() throws Exception {
+        IngestApp.closeAll(kafka);
     }
 
     @Test

@@ -128,28 +128,38 @@ final class WebhookParser {
         }
 
         private InboundUpdate message(JsonNode message) {
-            String from = text(message, "from");
-            JsonNode contact = contactOf(from, text(message, "from_user_id"));
-            String userId = firstNonNull(text(message, "from_user_id"), text(contact, "user_id"), from, text(contact, "wa_id"));
-            String waId = firstNonNull(from, text(contact, "wa_id"));
+            User user = user(message, "from", "from_user_id");
             String wamid = text(message, "id");
             String type = firstNonNull(text(message, "type"), "unknown");
             String eventId = wamid != null ? wamid : derivedId(InboundUpdate.KIND_MESSAGE, message);
-            return new InboundUpdate(eventId, timestamp(message), InboundUpdate.KIND_MESSAGE, type, userId, waId,
-                    wamid, phoneNumberId, wabaId, receivedAt, contact, message);
+            return new InboundUpdate(eventId, timestamp(message), InboundUpdate.KIND_MESSAGE, type, user.id, user.waId,
+                    wamid, phoneNumberId, wabaId, receivedAt, user.contact, message);
         }
 
         private InboundUpdate status(JsonNode status) {
-            String recipient = text(status, "recipient_id");
-            JsonNode contact = contactOf(recipient, text(status, "recipient_user_id"));
-            String userId = firstNonNull(text(status, "recipient_user_id"), text(contact, "user_id"), recipient, text(contact, "wa_id"));
-            String waId = firstNonNull(recipient, text(contact, "wa_id"));
+            User user = user(status, "recipient_id", "recipient_user_id");
             String wamid = text(status, "id");
             String value = firstNonNull(text(status, "status"), "unknown");
             // one message goes through several statuses: each is its own update
             String eventId = wamid != null ? wamid + ":" + value : derivedId(InboundUpdate.KIND_STATUS, status);
-            return new InboundUpdate(eventId, timestamp(status), InboundUpdate.KIND_STATUS, value, userId, waId,
-                    wamid, phoneNumberId, wabaId, receivedAt, contact, status);
+            return new InboundUpdate(eventId, timestamp(status), InboundUpdate.KIND_STATUS, value, user.id, user.waId,
+                    wamid, phoneNumberId, wabaId, receivedAt, user.contact, status);
+        }
+
+        /** Who an update is about: its key, its phone number if any, and its {@code contacts[]} entry if any. */
+        private record User(String id, String waId, JsonNode contact) {
+        }
+
+        /**
+         * The business-scoped id wins over the phone number, wherever Meta put it: on the update
+         * itself or on the user's {@code contacts[]} entry.
+         */
+        private User user(JsonNode update, String phoneField, String userIdField) {
+            String phone = text(update, phoneField);
+            String userId = text(update, userIdField);
+            JsonNode contact = contactOf(phone, userId);
+            return new User(firstNonNull(userId, text(contact, "user_id"), phone, text(contact, "wa_id")),
+                    firstNonNull(phone, text(contact, "wa_id")), contact);
         }
 
         private InboundUpdate error(JsonNode error) {
