@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FlowFunnel {
 
     static final int RECENT = 10_000;
+    private static final String SUCCESS = "SUCCESS";
 
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -90,9 +91,13 @@ public final class FlowFunnel {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String screen : screenOrder) {
             LongAdder n = counts.get(screen);
-            if (n != null) {
+            if (n != null && !SUCCESS.equals(screen)) {
                 out.put(screen, n.sum());
             }
+        }
+        // the reserved completion screen ends every funnel, however early some session first reached it
+        if (counts.containsKey(SUCCESS)) {
+            out.put(SUCCESS, counts.get(SUCCESS).sum());
         }
         return out;
     }
