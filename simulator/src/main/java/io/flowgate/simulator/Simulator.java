@@ -1,7 +1,8 @@
 package io.flowgate.simulator;
 
+import io.flowgate.simulator.report.LoadReport;
+
 import java.io.PrintStream;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The simulator's entry points. {@link #start(SimulatorConfig)} runs a simulation in this JVM (the
@@ -45,10 +46,6 @@ public final class Simulator {
             err.println("Try: simulator --help");
             return 2;
         }
-        return config.mode() == SimulatorConfig.Mode.LOAD ? load(config, err) : demo(config, err);
-    }
-
-    private static int load(SimulatorConfig config, PrintStream err) throws InterruptedException {
         Simulation simulation;
         try {
             simulation = start(config);
@@ -56,28 +53,16 @@ public final class Simulator {
             err.println("simulator: " + e.getMessage());
             return 2;
         }
-        // Ctrl-C ends the test early, with the table of what ran
+        // Ctrl-C stops a demo, and ends a load test early with the table of what ran
         Thread hook = new Thread(simulation::close, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        var report = simulation.await();
-        Runtime.getRuntime().removeShutdownHook(hook);
-        return report.errors() == 0 && report.checks().unexpected() == 0 ? 0 : 1;
-    }
-
-    private static int demo(SimulatorConfig config, PrintStream err) throws InterruptedException {
-        Simulation simulation;
+        LoadReport report = simulation.await();
         try {
-            simulation = start(config);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("simulator: " + e.getMessage());
-            return 2;
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook itself ended the run
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            simulation.close();
-            stopped.countDown();
-        }, "simulator-stop"));
-        stopped.await();
-        return 0;
+        boolean clean = report.errors() == 0 && report.checks().unexpected() == 0;
+        return config.mode() == SimulatorConfig.Mode.DEMO || clean ? 0 : 1;
     }
 }

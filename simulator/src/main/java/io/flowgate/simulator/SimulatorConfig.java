@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -326,11 +327,11 @@ public final class SimulatorConfig {
     @Override
     public String toString() {
         String shape = mode == Mode.LOAD
-                ? String.format(java.util.Locale.ROOT, "%s users/s for %s", trim(rate), human(duration))
-                : String.format(java.util.Locale.ROOT, "%s users/s until stopped", trim(rate));
-        return String.format(java.util.Locale.ROOT,
+                ? String.format(Locale.ROOT, "%s users/s for %s", trim(rate), human(duration))
+                : String.format(Locale.ROOT, "%s users/s until stopped", trim(rate));
+        return String.format(Locale.ROOT,
                 "Flowgate simulator, %s: %s, population %d, chats %d %%, think %s-%s, seed %d; routing-api %s, ingest-api %s",
-                mode.name().toLowerCase(java.util.Locale.ROOT), shape, users, Math.round(chatShare * 100),
+                mode.name().toLowerCase(Locale.ROOT), shape, users, Math.round(chatShare * 100),
                 human(thinkTime.min()), human(thinkTime.max()), seed, routingApi, ingestApi);
     }
 

@@ -1,8 +1,9 @@
 package io.flowgate.simulator.chat;
 
-import io.flowgate.events.MetaSignature;
+import io.flowgate.simulator.meta.MetaPost;
 import io.flowgate.simulator.report.Measurements;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,12 +41,7 @@ final class WebhookClient {
 
     /** Posts {@code body} and records it under {@code kind}. */
     Delivery post(String kind, byte[] body) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(webhook)
-                .timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header(MetaSignature.HEADER, MetaSignature.sign(body, appSecret))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        HttpRequest request = MetaPost.signed(webhook, body, appSecret, TIMEOUT);
         long sent = System.nanoTime();
         try {
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
@@ -59,7 +55,7 @@ final class WebhookClient {
         } catch (ConnectException e) {
             requests.error(kind, -1, Measurements.errorName(e));
             return Delivery.UNREACHABLE;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             requests.error(kind, -1, Measurements.errorName(e));
             return Delivery.REFUSED;
         }

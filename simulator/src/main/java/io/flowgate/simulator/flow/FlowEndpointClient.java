@@ -3,7 +3,7 @@ package io.flowgate.simulator.flow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowgate.events.MetaSignature;
+import io.flowgate.simulator.meta.MetaPost;
 import io.flowgate.simulator.report.Measurements;
 
 import java.net.URI;
@@ -71,12 +71,7 @@ final class FlowEndpointClient {
 
     private CompletableFuture<FlowAnswer> post(FlowCipher.Sealed sealed) {
         byte[] body = sealed.envelope().getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(META_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header(MetaSignature.HEADER, MetaSignature.sign(body, appSecret))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        HttpRequest request = MetaPost.signed(endpoint, body, appSecret, META_TIMEOUT);
         long sent = System.nanoTime();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .handle((response, failure) -> failure != null

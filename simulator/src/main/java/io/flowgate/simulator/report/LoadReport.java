@@ -23,11 +23,12 @@ public record LoadReport(String title, double elapsedSeconds, long requests, lon
     public String table() {
         StringBuilder out = new StringBuilder();
         out.append(title).append('\n');
-        out.append(String.format(Locale.ROOT, "ran %.1f s: %d requests (%.1f/s), %d errors%n%n", elapsedSeconds, requests,
+        out.append(String.format(Locale.ROOT, "ran %.1f s: %d requests (%.1f/s), %d errors%n", elapsedSeconds, requests,
                 requests / Math.max(elapsedSeconds, 1e-3), errors));
         if (turnedAway > 0) {
             out.append(turnedAway).append(" arrivals turned away: the whole population was busy (raise --users)\n");
         }
+        out.append('\n');
         out.append(String.format(Locale.ROOT, ROW, "request kind", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"));
         for (Measurements.KindSummary k : kinds) {
             out.append(String.format(Locale.ROOT, ROW, k.kind(), k.requests(), fixed(k.perSecond()), fixed(k.p50()),
@@ -60,6 +61,18 @@ public record LoadReport(String title, double elapsedSeconds, long requests, lon
         line(out, "back presses", checks.backPresses());
 
         out.append("\nchats (signed webhooks to ingest-api)\n");
+        if (chats.conversations() == 0 && chats.skipped() == 0) {
+            out.append("  none\n");
+        } else {
+            chatLines(out);
+        }
+        if (graphMessages >= 0) {
+            line(out, "messages sent to the Graph API stand-in", graphMessages);
+        }
+        return out.toString();
+    }
+
+    private void chatLines(StringBuilder out) {
         line(out, "conversations (finished)", chats.conversations() + " (" + chats.conversationsFinished() + ")");
         line(out, "messages (invalid answers among them)", chats.messages() + " (" + chats.invalidAnswers() + ")");
         line(out, "duplicates resent", chats.duplicates());
@@ -69,10 +82,6 @@ public record LoadReport(String title, double elapsedSeconds, long requests, lon
         if (chats.skipped() > 0) {
             line(out, "chat users skipped: ingest-api unreachable", chats.skipped());
         }
-        if (graphMessages >= 0) {
-            line(out, "messages sent to the Graph API stand-in", graphMessages);
-        }
-        return out.toString();
     }
 
     private static void line(StringBuilder out, String label, Object value) {

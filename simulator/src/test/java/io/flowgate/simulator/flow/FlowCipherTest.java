@@ -2,6 +2,7 @@ package io.flowgate.simulator.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.simulator.support.TestKeys;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.AEADBadTagException;
@@ -64,9 +65,7 @@ class FlowCipherTest {
 
     @Test
     void publicKeyIsReadFromSpkiPemAndOtherFilesAreRefusedByName() {
-        String pem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(MetaSideCrypto.KEYS.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        String pem = TestKeys.pem("PUBLIC KEY", MetaSideCrypto.KEYS.getPublic().getEncoded());
 
         assertThat(BusinessPublicKey.parse(pem, "public.pem")).isEqualTo(MetaSideCrypto.KEYS.getPublic());
         assertThatThrownBy(() -> BusinessPublicKey.parse("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "private.pem"))

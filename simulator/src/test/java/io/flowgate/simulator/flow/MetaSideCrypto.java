@@ -1,5 +1,7 @@
 package io.flowgate.simulator.flow;
 
+import io.flowgate.simulator.support.TestKeys;
+
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -8,8 +10,6 @@ import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -22,7 +22,7 @@ import java.util.HexFormat;
  */
 final class MetaSideCrypto {
 
-    static final KeyPair KEYS = generate();
+    static final KeyPair KEYS = TestKeys.generate();
 
     record Opened(byte[] aesKey, byte[] iv, String plaintext) {
     }
@@ -57,19 +57,5 @@ final class MetaSideCrypto {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
-    static PrivateKey privateKey() {
-        return KEYS.getPrivate();
-    }
-
-    private static KeyPair generate() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -18,10 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,10 +54,10 @@ public final class RoutingApi {
 
     private static RoutingApi start() {
         try {
-            KeyPair keys = generate();
+            KeyPair keys = TestKeys.generate();
             Path dir = Files.createTempDirectory("simulator-keys-");
-            Path privateKey = Files.writeString(dir.resolve("private.pem"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-            Path publicKey = Files.writeString(dir.resolve("public.pem"), pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+            Path privateKey = Files.writeString(dir.resolve("private.pem"), TestKeys.pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            Path publicKey = Files.writeString(dir.resolve("public.pem"), TestKeys.pem("PUBLIC KEY", keys.getPublic().getEncoded()));
             Map<String, Object> props = new LinkedHashMap<>();
             props.put("server.port", 0);
             props.put("spring.datasource.url", EmbeddedPostgresServer.shared().newDatabase("simulator"));
@@ -105,20 +102,5 @@ public final class RoutingApi {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static KeyPair generate() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }
