@@ -105,9 +105,11 @@ public final class Simulation implements AutoCloseable {
             controller.setDaemon(true);
             controller.start();
         } else {
-            meta.scheduleAtFixedRate(() -> log.info("simulator: {} users so far, {} busy, {} Flows completed, {} webhooks acknowledged, {} errors",
+            long every = DEMO_SUMMARY_EVERY.toSeconds();
+            meta.scheduleAtFixedRate(() -> log.info(
+                    "simulator: {} users so far, {} busy, {} Flows completed, {} webhooks acknowledged, {} errors",
                     runner.started(), runner.active(), tally.flows().completed(), tally.chats().webhooksAcknowledged(),
-                    tally.requests().errors()), DEMO_SUMMARY_EVERY.toSeconds(), DEMO_SUMMARY_EVERY.toSeconds(), TimeUnit.SECONDS);
+                    tally.requests().errors()), every, every, TimeUnit.SECONDS);
         }
         arrivals.start();
     }

@@ -33,6 +33,7 @@ final class ChatJourney implements Journey {
     private final ChatCounts counts;
     private final Deque<ChatScript.Delivery> deliveries;
     private final Set<String> reported = new HashSet<>();
+    private final boolean answersEverything;
     private boolean started;
 
     ChatJourney(ChatUsers users, String waId, RandomGenerator random, ChatCounts counts) {
@@ -40,7 +41,9 @@ final class ChatJourney implements Journey {
         this.waId = waId;
         this.random = random;
         this.counts = counts;
-        this.deliveries = new ArrayDeque<>(ChatScript.write(random));
+        ChatScript.Script script = ChatScript.write(random);
+        this.deliveries = new ArrayDeque<>(script.deliveries());
+        this.answersEverything = script.answersEverything();
         this.profileName = "Lead " + waId.substring(Math.max(0, waId.length() - 4));
     }
 
@@ -55,7 +58,7 @@ final class ChatJourney implements Journey {
             return Optional.empty();
         }
         if (deliveries.isEmpty()) {
-            counts.conversationFinished();
+            counts.conversationFinished(answersEverything);
             return Optional.empty();
         }
         return Optional.of(users.thinkTime(random));

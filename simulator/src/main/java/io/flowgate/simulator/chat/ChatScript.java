@@ -45,10 +45,14 @@ final class ChatScript {
     record Delivery(List<Utterance> utterances, boolean reversed) {
     }
 
+    /** A lead's whole chat; {@code answersEverything} is false for a lead who stops halfway. */
+    record Script(List<Delivery> deliveries, boolean answersEverything) {
+    }
+
     private ChatScript() {
     }
 
-    static List<Delivery> write(RandomGenerator random) {
+    static Script write(RandomGenerator random) {
         List<Utterance> said = new ArrayList<>();
         said.add(Utterance.text(pick(GREETINGS, random), false));
         List<List<Utterance>> answers = List.of(
@@ -68,7 +72,7 @@ final class ChatScript {
                 deliveries.add(new Delivery(List.of(said.get(i)), false));
             }
         }
-        return deliveries;
+        return new Script(deliveries, questions == answers.size());
     }
 
     private static List<Utterance> answer(RandomGenerator random, String wrong, Utterance right) {

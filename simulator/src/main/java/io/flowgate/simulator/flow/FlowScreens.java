@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +25,7 @@ final class FlowScreens {
     static final String SUCCESS = "SUCCESS";
     private static final Set<String> PICKERS = Set.of("Dropdown", "RadioButtonsGroup", "CheckboxGroup", "ChipsSelector");
 
-    private final Map<String, JsonNode> screens = new HashMap<>();
+    private final Map<String, JsonNode> screens = new LinkedHashMap<>();
 
     FlowScreens(JsonNode flowJson) {
         for (JsonNode screen : flowJson.path("screens")) {
@@ -34,8 +36,9 @@ final class FlowScreens {
         }
     }
 
-    boolean has(String screen) {
-        return screens.containsKey(screen);
+    /** The screen ids in the order the Flow JSON lists them. */
+    List<String> ids() {
+        return List.copyOf(screens.keySet());
     }
 
     /** Whether pressing back on {@code screen} asks the endpoint ({@code BACK}) rather than going back on the phone. */

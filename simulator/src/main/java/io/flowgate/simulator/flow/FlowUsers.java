@@ -54,6 +54,7 @@ public final class FlowUsers {
         } catch (IOException e) {
             throw new IllegalStateException("routing-api at " + routingApi + " cannot be reached: " + e, e);
         }
+        tally.flows().order(screens.ids());
         FlowEndpointClient endpoint = new FlowEndpointClient(http, routingApi.resolve("/flows/endpoint"),
                 new FlowCipher(businessKey), appSecret);
         return new FlowUsers(endpoint, admin, screens, tally, thinkTime);

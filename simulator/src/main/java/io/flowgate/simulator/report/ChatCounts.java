@@ -12,6 +12,7 @@ public final class ChatCounts {
 
     private final LongAdder conversations = new LongAdder();
     private final LongAdder conversationsFinished = new LongAdder();
+    private final LongAdder stoppedHalfway = new LongAdder();
     private final LongAdder messages = new LongAdder();
     private final LongAdder invalidAnswers = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
@@ -24,8 +25,12 @@ public final class ChatCounts {
         conversations.increment();
     }
 
-    public void conversationFinished() {
+    /** A lead wrote all they meant to; {@code answeredEverything} is false for one who stopped halfway on purpose. */
+    public void conversationFinished(boolean answeredEverything) {
         conversationsFinished.increment();
+        if (!answeredEverything) {
+            stoppedHalfway.increment();
+        }
     }
 
     /** A user message with a wamid not sent before; {@code invalid} when it answers a question wrongly on purpose. */
@@ -65,12 +70,14 @@ public final class ChatCounts {
     }
 
     Summary summary() {
-        return new Summary(conversations.sum(), conversationsFinished.sum(), messages.sum(), invalidAnswers.sum(),
-                duplicates.sum(), reorderedPairs.sum(), statuses.sum(), acknowledged.sum(), skipped.sum());
+        return new Summary(conversations.sum(), conversationsFinished.sum(), stoppedHalfway.sum(), messages.sum(),
+                invalidAnswers.sum(), duplicates.sum(), reorderedPairs.sum(), statuses.sum(), acknowledged.sum(),
+                skipped.sum());
     }
 
     /** The counts at one moment. */
-    public record Summary(long conversations, long conversationsFinished, long messages, long invalidAnswers,
-                          long duplicates, long reorderedPairs, long statuses, long acknowledged, long skipped) {
+    public record Summary(long conversations, long conversationsFinished, long stoppedHalfway, long messages,
+                          long invalidAnswers, long duplicates, long reorderedPairs, long statuses, long acknowledged,
+                          long skipped) {
     }
 }

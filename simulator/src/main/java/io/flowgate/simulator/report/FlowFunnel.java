@@ -33,6 +33,16 @@ public final class FlowFunnel {
     private final List<String> screenOrder = new CopyOnWriteArrayList<>();
     private final Deque<FlowJourneyOutcome> recent = new ArrayDeque<>();
 
+    /** Lists screens in this order (the Flow's own), before any screen it does not name; SUCCESS stays last. */
+    public void order(List<String> screens) {
+        synchronized (screenOrder) {
+            List<String> seen = List.copyOf(screenOrder);
+            screenOrder.clear();
+            screenOrder.addAll(screens);
+            seen.stream().filter(s -> !screens.contains(s)).forEach(screenOrder::add);
+        }
+    }
+
     public void ended(FlowJourneyOutcome outcome) {
         endings.computeIfAbsent(outcome.ending(), e -> new LongAdder()).increment();
         if (outcome.started()) {

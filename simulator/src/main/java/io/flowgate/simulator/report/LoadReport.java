@@ -29,7 +29,8 @@ public record LoadReport(String title, double elapsedSeconds, long requests, lon
             out.append(turnedAway).append(" arrivals turned away: the whole population was busy (raise --users)\n");
         }
         out.append('\n');
-        out.append(String.format(Locale.ROOT, ROW, "request kind", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"));
+        out.append(String.format(Locale.ROOT, ROW, "request kind", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms",
+                "max ms", "errors"));
         for (Measurements.KindSummary k : kinds) {
             out.append(String.format(Locale.ROOT, ROW, k.kind(), k.requests(), fixed(k.perSecond()), fixed(k.p50()),
                     fixed(k.p90()), fixed(k.p99()), fixed(k.max()), k.errors()));
@@ -73,7 +74,9 @@ public record LoadReport(String title, double elapsedSeconds, long requests, lon
     }
 
     private void chatLines(StringBuilder out) {
-        line(out, "conversations (finished)", chats.conversations() + " (" + chats.conversationsFinished() + ")");
+        line(out, "conversations started", chats.conversations());
+        line(out, "answered every question", chats.conversationsFinished() - chats.stoppedHalfway());
+        line(out, "stopped halfway (stale leads)", chats.stoppedHalfway());
         line(out, "messages (invalid answers among them)", chats.messages() + " (" + chats.invalidAnswers() + ")");
         line(out, "duplicates resent", chats.duplicates());
         line(out, "pairs delivered in reverse order", chats.reorderedPairs());

@@ -74,11 +74,6 @@ public final class Measurements {
         return errors.sum();
     }
 
-    /** Requests of kinds starting with {@code prefix} ({@code "flow "}, {@code "webhook "}). */
-    public long requests(String prefix) {
-        return kinds.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToLong(e -> e.getValue().count.sum()).sum();
-    }
-
     /** The latencies recorded since the previous call (for the once-a-second progress line). */
     Histogram takeInterval() {
         return lastInterval.getIntervalHistogram();

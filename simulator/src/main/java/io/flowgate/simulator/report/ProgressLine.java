@@ -27,7 +27,8 @@ public final class ProgressLine {
         lastSeconds = now;
         Histogram interval = tally.requests().takeInterval();
         return String.format(Locale.ROOT,
-                "[%4.0fs] journeys %d (%d active) | requests %d, %.0f/s, p99 %.1f ms | flows completed %d | webhooks acked %d | unexpected %d | errors %d",
+                "[%4.0fs] journeys %d (%d active) | requests %d, %.0f/s, p99 %.1f ms | flows completed %d"
+                        + " | webhooks acked %d | unexpected %d | errors %d",
                 now, journeysStarted, journeysActive, requests, rate, Measurements.millis(interval, 99),
                 tally.flows().completed(), tally.chats().webhooksAcknowledged(), tally.checks().unexpected(),
                 tally.requests().errors());

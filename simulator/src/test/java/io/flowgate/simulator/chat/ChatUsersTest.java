@@ -134,6 +134,8 @@ class ChatUsersTest {
         Map<String, Long> copies = messages.stream().collect(Collectors.groupingBy(m -> m.path("id").asText(), Collectors.counting()));
         ChatCounts.Summary counts = counts();
         assertThat(counts.conversations()).isEqualTo(150);
+        assertThat(counts.conversationsFinished()).isEqualTo(150);
+        assertThat(counts.stoppedHalfway()).isPositive().isLessThan(75);
         assertThat(counts.messages()).isEqualTo(copies.size());
         assertThat(counts.duplicates()).isPositive().isEqualTo(copies.values().stream().filter(n -> n == 2).count());
         assertThat(counts.invalidAnswers()).isPositive();
