@@ -106,12 +106,15 @@ public final class Simulation implements AutoCloseable {
             controller.start();
         } else {
             long every = DEMO_SUMMARY_EVERY.toSeconds();
-            meta.scheduleAtFixedRate(() -> log.info(
-                    "simulator: {} users so far, {} busy, {} Flows completed, {} webhooks acknowledged, {} errors",
-                    runner.started(), runner.active(), tally.flows().completed(), tally.chats().webhooksAcknowledged(),
-                    tally.requests().errors()), every, every, TimeUnit.SECONDS);
+            meta.scheduleAtFixedRate(this::logSummary, every, every, TimeUnit.SECONDS);
         }
         arrivals.start();
+    }
+
+    private void logSummary() {
+        log.info("simulator: {} users so far, {} busy, {} Flows completed, {} webhooks acknowledged, {} errors",
+                runner.started(), runner.active(), tally.flows().completed(), tally.chats().webhooksAcknowledged(),
+                tally.requests().errors());
     }
 
     /** One user arrives: a chat lead or a Flow user, with choices drawn from their own random stream. */
@@ -197,6 +200,8 @@ public final class Simulation implements AutoCloseable {
             config.out().println();
             config.out().print(report.table());
             config.out().flush();
+        } else if (config.mode() == SimulatorConfig.Mode.DEMO) {
+            logSummary();
         }
         finished.complete(report);
     }
