@@ -221,7 +221,8 @@ final class FlowJourney implements Journey {
         return Optional.of(users.thinkTime(random));
     }
 
-    private Optional<Duration> end(Ending ending) {
+    /** Synchronized: the run's end may abandon a journey while a late step of it is still finishing. */
+    private synchronized Optional<Duration> end(Ending ending) {
         if (ended) {
             return Optional.empty();
         }
