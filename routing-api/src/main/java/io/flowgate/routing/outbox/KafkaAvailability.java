@@ -48,6 +48,7 @@ class KafkaAvailability implements SmartLifecycle {
 
     private final KafkaProperties properties;
     private final List<Runnable> onAvailable = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onUnavailable = new CopyOnWriteArrayList<>();
     private final Object signal = new Object();
     private volatile boolean available;
     private volatile boolean running;
@@ -87,6 +88,14 @@ class KafkaAvailability implements SmartLifecycle {
     /** Runs {@code listener} on the watcher thread each time Kafka becomes available (also the first time). */
     void onAvailable(Runnable listener) {
         onAvailable.add(listener);
+    }
+
+    /**
+     * Runs {@code listener} on the watcher thread each time Kafka stops being available: the moment to close
+     * idle clients, which would otherwise retry (and log) about once a second for the whole outage.
+     */
+    void onUnavailable(Runnable listener) {
+        onUnavailable.add(listener);
     }
 
     String bootstrapServers() {
@@ -167,13 +176,11 @@ class KafkaAvailability implements SmartLifecycle {
             available = nowAvailable;
             signal.notifyAll();
         }
-        if (nowAvailable) {
-            for (Runnable listener : onAvailable) {
-                try {
-                    listener.run();
-                } catch (RuntimeException e) {
-                    log.warn("Kafka availability listener failed: {}", e.toString());
-                }
+        for (Runnable listener : nowAvailable ? onAvailable : onUnavailable) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("Kafka availability listener failed: {}", e.toString());
             }
         }
     }

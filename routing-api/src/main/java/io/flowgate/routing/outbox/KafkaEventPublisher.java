@@ -54,6 +54,7 @@ class KafkaEventPublisher implements EventPublisher, DisposableBean {
         this.droppedBufferFull = dropCounter(registry, "buffer_full");
         this.droppedFailed = dropCounter(registry, "send_failed");
         kafka.onAvailable(this::connect);
+        kafka.onUnavailable(this::disconnect);
     }
 
     private static Counter dropCounter(MeterRegistry registry, String reason) {
@@ -122,6 +123,18 @@ class KafkaEventPublisher implements EventPublisher, DisposableBean {
         }
     }
 
+    /**
+     * Closes the producer while Kafka is away: it would retry, and log, about once a second until it is
+     * back, for events that are dropped anyway. What it still buffered is dropped with it.
+     */
+    private void disconnect() {
+        Producer<String, byte[]> p = producer;
+        producer = null;
+        if (p != null) {
+            p.close(Duration.ZERO);
+        }
+    }
+
     private static boolean hasMetadata(Producer<String, byte[]> p, String topic) {
         try {
             // with max.block.ms=0 this asks for the metadata and returns at once
@@ -136,8 +149,8 @@ class KafkaEventPublisher implements EventPublisher, DisposableBean {
         Producer<String, byte[]> p = producer;
         producer = null;
         if (p != null) {
-            // what is still buffered gets a moment to go out, unless Kafka is away
-            p.close(kafka.isAvailable() ? Duration.ofSeconds(2) : Duration.ZERO);
+            // what is still buffered gets a moment to go out
+            p.close(Duration.ofSeconds(2));
         }
     }
 }

@@ -194,6 +194,8 @@ class OutboxRelay implements SmartLifecycle {
                 if (!active) {
                     pause(properties.relayPollInterval());
                 } else if (!kafka.isAvailable()) {
+                    // an idle producer would retry, and log, about once a second for the whole outage
+                    closeProducer();
                     kafka.awaitAvailable(properties.relayPollInterval());
                     // read the wake-ups that arrived meanwhile, so they do not pile up on the server
                     connection.unwrap(PGConnection.class).getNotifications();

@@ -1,8 +1,10 @@
 package io.flowgate.routing.outbox;
 
+import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.RoutingApiInstance;
+import io.flowgate.routing.support.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -70,6 +72,12 @@ final class OutboxApp implements AutoCloseable {
         return new FlowTransition(UUID.randomUUID().toString(), Instant.now(), FLOW, session, "user-" + session,
                 Instant.now(), step == 0 ? "" : "S" + (step - 1), "S" + step, "data_exchange",
                 Map.of("step", Integer.toString(step)), false, false, FlowTransition.SOURCE_FLOW);
+    }
+
+    /** The step number of a transition read from Kafka. */
+    static int stepOf(TopicReader.Received record) {
+        FlowTransition t = (FlowTransition) EventJson.fromJson(record.value());
+        return Integer.parseInt(t.fields().get("step"));
     }
 
     /** Commits one business row and its event in one transaction. */
