@@ -81,7 +81,7 @@ class OutboxRelay implements SmartLifecycle {
     private static final Duration ABORTED_BATCH_GRACE = Duration.ofSeconds(5);
 
     private static final String SELECT_BATCH = """
-            SELECT seq, event_id, topic, record_key, payload::text FROM outbox
+            SELECT event_id, topic, record_key, payload::text FROM outbox
             WHERE parked_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE""";
     private static final String BACKLOG = """
             SELECT count(*) FILTER (WHERE parked_at IS NULL),
@@ -278,7 +278,7 @@ class OutboxRelay implements SmartLifecycle {
             st.setInt(1, properties.relayBatchSize());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                 }
             }
         }
@@ -370,18 +370,23 @@ class OutboxRelay implements SmartLifecycle {
         if (rows.isEmpty()) {
             return;
         }
-        Long[] seqs = rows.stream().map(Row::seq).toArray(Long[]::new);
-        try (PreparedStatement st = connection.prepareStatement("DELETE FROM outbox WHERE seq = ANY (?)")) {
-            st.setArray(1, connection.createArrayOf("bigint", seqs));
-            st.executeUpdate();
+        // one statement per row, sent as one batch: a primary-key lookup is always planned as such, whereas
+        // "event_id = ANY(array)" may be planned as a scan of the whole table when its statistics are stale,
+        // which a queue table's nearly always are
+        try (PreparedStatement st = connection.prepareStatement("DELETE FROM outbox WHERE event_id = ?")) {
+            for (Row row : rows) {
+                st.setString(1, row.eventId());
+                st.addBatch();
+            }
+            st.executeBatch();
         }
     }
 
     private void park(Row row, Throwable reason) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(
-                "UPDATE outbox SET parked_at = now(), park_reason = ? WHERE seq = ?")) {
+                "UPDATE outbox SET parked_at = now(), park_reason = ? WHERE event_id = ?")) {
             st.setString(1, reason.toString());
-            st.setLong(2, row.seq());
+            st.setString(2, row.eventId());
             st.executeUpdate();
         }
         log.error("outbox event {} for {} parked: Kafka refuses it for good ({}). Fix the cause, then "
@@ -550,7 +555,7 @@ class OutboxRelay implements SmartLifecycle {
 
     private enum Batch { MORE, LAST, FAILED }
 
-    private record Row(long seq, String eventId, String topic, String key, String payload) {
+    private record Row(String eventId, String topic, String key, String payload) {
     }
 
     private record Sent(List<Row> acked, Map<Row, Throwable> poison, Throwable failure) {

@@ -54,9 +54,15 @@ final class OutboxApp implements AutoCloseable {
 
     /** A new instance on {@code dbUrl} (null: a new database). */
     static OutboxApp start(String bootstrapServers, String dbUrl) {
+        return start(bootstrapServers, dbUrl, Map.of());
+    }
+
+    /** A new instance on {@code dbUrl} (null: a new database) with extra settings. */
+    static OutboxApp start(String bootstrapServers, String dbUrl, Map<String, Object> properties) {
         RoutingApiInstance.Builder builder = RoutingApiInstance.builder()
                 .property("flowgate.kafka.bootstrap-servers", bootstrapServers)
                 .property("flowgate.kafka.relay-poll-interval", "200ms");
+        properties.forEach(builder::property);
         if (dbUrl != null) {
             builder.database(dbUrl);
         }
