@@ -35,7 +35,6 @@ class RelayWakeup implements DisposableBean {
     static final String CHANNEL = "flowgate_outbox";
 
     private static final Logger log = LoggerFactory.getLogger(RelayWakeup.class);
-    private static final Object REGISTERED = new Object();
 
     private final DataSource dataSource;
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -53,22 +52,22 @@ class RelayWakeup implements DisposableBean {
 
     /** Arranges one wake-up after the current transaction commits (once, however many events it appends). */
     void afterCommit() {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()
-                || TransactionSynchronizationManager.hasResource(REGISTERED)) {
-            return;
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return; // no commit to hook into: the relay's poll finds the rows
         }
-        TransactionSynchronizationManager.bindResource(REGISTERED, Boolean.TRUE);
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                wake();
+        for (TransactionSynchronization registered : TransactionSynchronizationManager.getSynchronizations()) {
+            if (registered instanceof WakeAfterCommit) {
+                return;
             }
+        }
+        TransactionSynchronizationManager.registerSynchronization(new WakeAfterCommit());
+    }
 
-            @Override
-            public void afterCompletion(int status) {
-                TransactionSynchronizationManager.unbindResourceIfPossible(REGISTERED);
-            }
-        });
+    private final class WakeAfterCommit implements TransactionSynchronization {
+        @Override
+        public void afterCommit() {
+            wake();
+        }
     }
 
     /** Asks for a wake-up without blocking; coalesces with one already queued. */

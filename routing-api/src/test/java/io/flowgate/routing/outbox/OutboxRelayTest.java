@@ -121,6 +121,26 @@ class OutboxRelayTest {
     }
 
     @Test
+    void commitWakesTheRelayWithoutWaitingForItsPoll() {
+        // a relay that would poll once an hour: only the wake-up after the commit can make it publish
+        try (OutboxApp sleepy = OutboxApp.start(broker.bootstrapServers(), null, Map.of("flowgate.kafka.relay-poll-interval", "1h"))) {
+            sleepy.awaitKafkaAvailable();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> sleepy.bean(OutboxRelay.class).isActive());
+            FlowTransition event = sleepy.commitStep("woken-session", 1);
+            transitions.awaitEventIds(List.of(event.eventId()), PUBLISHED);
+        }
+    }
+
+    @Test
+    void pollFindsRowsWhoseWakeUpWasLost() {
+        // written behind the outbox's back, so nothing sends a wake-up: as after a crash right after a commit
+        FlowTransition event = OutboxApp.step("unannounced-session", 1);
+        app.jdbc().sql("INSERT INTO outbox (event_id, topic, record_key, payload) VALUES (?, ?, ?, CAST(? AS json))")
+                .params(event.eventId(), Topics.TRANSITIONS, event.key(), EventJson.toJson(event)).update();
+        transitions.awaitEventIds(List.of(event.eventId()), PUBLISHED);
+    }
+
+    @Test
     void metricsAreExposedForPrometheus() {
         FlowTransition event = app.commitStep("metrics-session", 1);
         transitions.awaitEventIds(List.of(event.eventId()), PUBLISHED);
