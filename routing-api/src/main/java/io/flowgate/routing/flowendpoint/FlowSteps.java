@@ -1,16 +1,22 @@
 package io.flowgate.routing.flowendpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
+import io.flowgate.routing.routing.Decision;
+import io.flowgate.routing.routing.RuleContext;
+import io.flowgate.routing.routing.RuleDefinition;
+import io.flowgate.routing.routing.RuleEngine;
 import io.flowgate.routing.sessions.FlowSession;
 import io.flowgate.routing.sessions.FlowSessionRepository;
 import io.flowgate.routing.sessions.FlowTokens;
 import io.flowgate.routing.sessions.SessionsProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -24,19 +30,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves a Flow session one step for an {@code INIT}, {@code BACK} or {@code data_exchange} request and
- * decides the answer, in one transaction that holds the session's row lock. The lock serializes a
- * double tap: the first request makes the transition, the identical ones behind it find its
- * fingerprint and get the very same answer.
- *
- * <p>Session mismatch policy (the request's screen is not the screen the session is on): the client
- * is where the user really is, so a screen the session showed earlier (the user went back without the
- * endpoint hearing of it) rewinds the session to it, and a screen reachable onward from the current one
- * (client-side {@code navigate}) is accepted. Any other screen of the Flow is answered with that same
- * screen and an {@code error_message}, and the session is left as it was; a screen the Flow does not
- * have refuses the token (427), since the user holds an outdated form.
+ * decides the answer, in one transaction that holds the session's row lock. The next screen comes from
+ * the business's routing rules ({@link RuleEngine}); when no rule matches, from the Flow's routing model.
+ * The lock serializes a double tap: the first request makes the transition, the identical ones behind it
+ * find its fingerprint and get the very same answer. The session-mismatch policy is documented in
+ * {@code docs/flow-endpoint.md}.
  */
 @Service
 class FlowSteps {
@@ -49,17 +51,24 @@ class FlowSteps {
 
     private final FlowSessionRepository sessions;
     private final FlowRegistry flows;
+    private final RuleEngine rules;
     private final SessionsProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ObjectMapper mapper;
+    private final List<TransitionListener> listeners;
 
-    FlowSteps(FlowSessionRepository sessions, FlowRegistry flows, SessionsProperties properties,
-              TransactionTemplate tx, Clock clock) {
+    FlowSteps(FlowSessionRepository sessions, FlowRegistry flows, RuleEngine rules, SessionsProperties properties,
+              TransactionTemplate tx, Clock clock, ObjectMapper mapper,
+              ObjectProvider<TransitionListener> listeners) {
         this.sessions = sessions;
         this.flows = flows;
+        this.rules = rules;
         this.properties = properties;
         this.tx = tx;
         this.clock = clock;
+        this.mapper = mapper;
+        this.listeners = listeners.orderedStream().toList();
     }
 
     StepOutcome step(FlowRequest request) {
@@ -94,43 +103,54 @@ class FlowSteps {
         if (flow == null) {
             return StepOutcome.refused("flow_removed", session.sessionId(), session.flowId());
         }
+        Step step = new Step(session, flow, request, fingerprint, now);
         return switch (request.action()) {
-            case FlowRequest.INIT -> init(session, flow, fingerprint);
-            case FlowRequest.BACK -> back(session, flow, fingerprint);
-            case FlowRequest.DATA_EXCHANGE -> dataExchange(session, flow, request, fingerprint);
-            default -> refresh(session, flow, request);
+            case FlowRequest.INIT -> init(step);
+            case FlowRequest.BACK -> back(step);
+            case FlowRequest.DATA_EXCHANGE -> dataExchange(step);
+            default -> refresh(step);
         };
+    }
+
+    /** One request being processed against its locked session. */
+    private record Step(FlowSession session, FlowDefinition flow, FlowRequest request, byte[] fingerprint, Instant now) {
     }
 
     private static StepOutcome duplicate(FlowSession session, FlowRequest request) {
         return new StepOutcome((ObjectNode) session.lastResponse().deepCopy(), null, false, "duplicate",
-                session.sessionId(), session.flowId(), request.screen(), session.currentScreen(), !session.isActive());
+                session.sessionId(), session.flowId(), request.screen(), session.currentScreen(), !session.isActive(),
+                false, null);
     }
 
-    private StepOutcome init(FlowSession session, FlowDefinition flow, byte[] fingerprint) {
-        String entry = flow.entryScreen();
-        ObjectNode data = screenData(flow, entry, session, JsonNodeFactory.instance.objectNode());
-        List<FlowSession.Screen> history = List.of(new FlowSession.Screen(entry, data));
-        return transition(session, entry, data, history, session.userData(), fingerprint, FlowSession.ACTIVE, session.currentScreen());
+    private StepOutcome init(Step step) {
+        FlowSession session = step.session();
+        ObjectNode none = JsonNodeFactory.instance.objectNode();
+        Optional<Decision> decision = rules.decide(step.flow().flowId(), "", RuleDefinition.INIT,
+                context(session, none, session.userData()));
+        String entry = decision.map(Decision::nextScreen).orElse(step.flow().entryScreen());
+        ObjectNode data = screenData(step.flow(), entry, session, session.userData(), none, decision);
+        return moveTo(step, "", entry, data, List.of(new FlowSession.Screen(entry, data)), session.userData(), decision);
     }
 
-    private StepOutcome back(FlowSession session, FlowDefinition flow, byte[] fingerprint) {
-        List<FlowSession.Screen> history = new ArrayList<>(session.history());
+    private StepOutcome back(Step step) {
+        List<FlowSession.Screen> history = new ArrayList<>(step.session().history());
         if (history.size() < 2) {
             // nothing to go back to: show the first screen again
-            return init(session, flow, fingerprint);
+            return init(step);
         }
         history.remove(history.size() - 1);
         FlowSession.Screen previous = history.get(history.size() - 1);
         ObjectNode data = previous.data() instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
-        return transition(session, previous.screen(), data, history, session.userData(), fingerprint, FlowSession.ACTIVE,
-                session.currentScreen());
+        String leaving = step.request().screen() != null ? step.request().screen() : step.session().currentScreen();
+        return moveTo(step, leaving, previous.screen(), data, history, step.session().userData(), Optional.empty());
     }
 
-    private StepOutcome dataExchange(FlowSession session, FlowDefinition flow, FlowRequest request, byte[] fingerprint) {
-        String from = request.screen() != null ? request.screen() : session.currentScreen();
+    private StepOutcome dataExchange(Step step) {
+        FlowSession session = step.session();
+        FlowDefinition flow = step.flow();
+        String from = step.request().screen() != null ? step.request().screen() : session.currentScreen();
         if (from == null) {
-            return init(session, flow, fingerprint);
+            return init(step);
         }
         if (!flow.hasScreen(from)) {
             log.info("session {}: request from screen {} which flow {} does not have", session.sessionId(), from, flow.flowId());
@@ -145,40 +165,47 @@ class FlowSteps {
             return answerOnly(session, from, data, "mismatch");
         }
         ObjectNode userData = session.userData().deepCopy();
-        userData.setAll(request.data());
-        FlowDefinition.Screen screen = flow.screen(from);
-        if (screen.terminal()) {
-            ObjectNode params = JsonNodeFactory.instance.objectNode();
+        userData.setAll(step.request().data());
+        Optional<Decision> decision = rules.decide(flow.flowId(), from, RuleDefinition.DATA_EXCHANGE,
+                context(session, step.request().data(), userData));
+        String target = decision.map(Decision::nextScreen).orElse(null);
+        if (target == null) {
+            List<String> routes = flow.routesFrom(from);
+            if (flow.screen(from).terminal()) {
+                target = FlowDefinition.SUCCESS;
+            } else if (routes.size() == 1) {
+                target = routes.get(0);
+            } else {
+                ObjectNode data = lastData(session, from);
+                data.put("error_message", NO_ROUTE_MESSAGE);
+                return answerOnly(session, from, data, "no_route");
+            }
+        }
+        if (FlowDefinition.SUCCESS.equals(target)) {
+            ObjectNode params = decision.map(d -> (ObjectNode) mapper.valueToTree(d.data()))
+                    .orElseGet(JsonNodeFactory.instance::objectNode);
             ObjectNode response = JsonNodeFactory.instance.objectNode();
             response.put("screen", FlowDefinition.SUCCESS);
             response.putObject("data").putObject("extension_message_response").set("params", params);
-            return transition(session, FlowDefinition.SUCCESS, response, history, userData, fingerprint,
-                    FlowSession.COMPLETED, from);
+            return moveTo(step, from, FlowDefinition.SUCCESS, response, history, userData, decision);
         }
-        List<String> routes = flow.routesFrom(from);
-        if (routes.size() != 1) {
-            ObjectNode data = lastData(session, from);
-            data.put("error_message", NO_ROUTE_MESSAGE);
-            return answerOnly(session, from, data, "no_route");
-        }
-        String target = routes.get(0);
-        FlowSession withData = withUserData(session, userData);
-        ObjectNode data = screenData(flow, target, withData, request.data());
+        ObjectNode data = screenData(flow, target, session, userData, step.request().data(), decision);
         history.add(new FlowSession.Screen(target, data));
-        return transition(session, target, data, history, userData, fingerprint, FlowSession.ACTIVE, from);
+        return moveTo(step, from, target, data, history, userData, decision);
     }
 
     /** Any other action (e.g. {@code navigate}): show the request's screen again, changing nothing. */
-    private StepOutcome refresh(FlowSession session, FlowDefinition flow, FlowRequest request) {
-        String screen = flow.hasScreen(request.screen()) ? request.screen()
-                : session.currentScreen() != null ? session.currentScreen() : flow.entryScreen();
+    private StepOutcome refresh(Step step) {
+        FlowSession session = step.session();
+        String screen = step.flow().hasScreen(step.request().screen()) ? step.request().screen()
+                : session.currentScreen() != null ? session.currentScreen() : step.flow().entryScreen();
         log.info("session {}: action {} is not one Flowgate acts on; screen {} shown again", session.sessionId(),
-                request.action(), screen);
+                step.request().action(), screen);
         return answerOnly(session, screen, lastData(session, screen), "refresh");
     }
 
     /** The history after accepting a request from {@code from}, or null when it cannot be explained. */
-    private List<FlowSession.Screen> reconcile(FlowSession session, FlowDefinition flow, String from) {
+    private static List<FlowSession.Screen> reconcile(FlowSession session, FlowDefinition flow, String from) {
         List<FlowSession.Screen> history = new ArrayList<>(session.history());
         String current = session.currentScreen();
         if (current == null || FlowDefinition.SUCCESS.equals(current)) {
@@ -202,32 +229,41 @@ class FlowSteps {
         return null;
     }
 
-    private StepOutcome transition(FlowSession session, String target, ObjectNode dataOrResponse,
-                                   List<FlowSession.Screen> history, ObjectNode userData, byte[] fingerprint,
-                                   String status, String from) {
+    /** Records the transition to {@code target} and tells the listeners, inside the step's transaction. */
+    private StepOutcome moveTo(Step step, String from, String target, ObjectNode dataOrResponse, List<FlowSession.Screen> history,
+                               ObjectNode userData, Optional<Decision> decision) {
+        FlowSession session = step.session();
+        boolean completes = FlowDefinition.SUCCESS.equals(target);
+        Instant handoverAt = session.handoverAt() != null ? session.handoverAt()
+                : decision.filter(Decision::handover).map(d -> step.now()).orElse(null);
         ObjectNode response;
-        if (FlowDefinition.SUCCESS.equals(target)) {
+        if (completes) {
             response = dataOrResponse;
         } else {
             response = JsonNodeFactory.instance.objectNode();
             response.put("screen", target);
             response.set("data", dataOrResponse);
         }
+        String status = !completes ? FlowSession.ACTIVE : handoverAt != null ? FlowSession.HANDOVER : FlowSession.COMPLETED;
         List<FlowSession.Screen> bounded = history.size() > properties.maxHistory()
                 ? history.subList(history.size() - properties.maxHistory(), history.size()) : history;
-        FlowSession next = new FlowSession(session.sessionId(), session.waId(), session.flowId(), status, target,
-                List.copyOf(bounded), userData, session.initialData(), fingerprint, response, session.transitions() + 1,
-                session.createdAt(), session.updatedAt(), session.expiresAt());
+        FlowSession next = session.next(status, target, bounded, userData, step.fingerprint(), response, handoverAt);
         sessions.update(next);
-        return new StepOutcome(response.deepCopy(), null, true, "transition", session.sessionId(), session.flowId(),
-                from, target, FlowSession.COMPLETED.equals(status));
+        StepOutcome outcome = new StepOutcome(response.deepCopy(), null, true, "transition", session.sessionId(),
+                session.flowId(), from, target, completes,
+                decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null));
+        for (TransitionListener listener : listeners) {
+            listener.transitioned(next, step.request(), outcome, step.now());
+        }
+        return outcome;
     }
 
     private static StepOutcome answerOnly(FlowSession session, String screen, ObjectNode data, String kind) {
         ObjectNode response = JsonNodeFactory.instance.objectNode();
         response.put("screen", screen);
         response.set("data", data);
-        return new StepOutcome(response, null, false, kind, session.sessionId(), session.flowId(), screen, screen, false);
+        return new StepOutcome(response, null, false, kind, session.sessionId(), session.flowId(), screen, screen, false,
+                false, null);
     }
 
     /** The data a screen was last shown with (a copy), or an empty object. */
@@ -242,18 +278,19 @@ class FlowSteps {
     }
 
     /**
-     * The data for a screen when no rule provides it: each field the screen declares, taken by name from
-     * what was just submitted, else what the user submitted before, else the data given at minting.
+     * A screen's data: what the rule computed, and for every other field the screen declares, the value
+     * of that name just submitted, else submitted earlier, else given at minting.
      */
-    static ObjectNode screenData(FlowDefinition flow, String screen, FlowSession session, ObjectNode submitted) {
+    private ObjectNode screenData(FlowDefinition flow, String screen, FlowSession session, ObjectNode userData,
+                                  ObjectNode submitted, Optional<Decision> decision) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, JsonNode> field : flow.screen(screen).data().entrySet()) {
-            String name = field.getKey();
-            JsonNode value = firstPresent(name, submitted, session.userData(), session.initialData());
+            JsonNode value = firstPresent(field.getKey(), submitted, userData, session.initialData());
             if (value != null) {
-                data.set(name, value.deepCopy());
+                data.set(field.getKey(), value.deepCopy());
             }
         }
+        decision.ifPresent(d -> d.data().forEach((k, v) -> data.set(k, mapper.valueToTree(v))));
         return data;
     }
 
@@ -267,10 +304,8 @@ class FlowSteps {
         return null;
     }
 
-    private static FlowSession withUserData(FlowSession s, ObjectNode userData) {
-        return new FlowSession(s.sessionId(), s.waId(), s.flowId(), s.status(), s.currentScreen(), s.history(), userData,
-                s.initialData(), s.lastRequestHash(), s.lastResponse(), s.transitions(), s.createdAt(), s.updatedAt(),
-                s.expiresAt());
+    private static RuleContext context(FlowSession s, ObjectNode submitted, ObjectNode userData) {
+        return new RuleContext(submitted, s.waId(), s.flowId(), s.currentScreen(), userData, s.initialData(), s.transitions());
     }
 
     /** Identifies a request by what it asks, so that a repeat of it is recognised. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.system.ApiException;
 import io.flowgate.routing.system.BoundedBody;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +34,14 @@ class FlowAdminController {
     private final FlowRegistry registry;
     private final ObjectMapper mapper;
     private final FlowsProperties properties;
+    private final List<FlowUploadCheck> checks;
 
-    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties) {
+    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties,
+                        ObjectProvider<FlowUploadCheck> checks) {
         this.registry = registry;
         this.mapper = mapper;
         this.properties = properties;
+        this.checks = checks.orderedStream().toList();
     }
 
     @PutMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -56,6 +61,13 @@ class FlowAdminController {
         boolean existed = registry.find(flowId).isPresent();
         FlowDefinition flow;
         try {
+            FlowDefinition candidate = FlowDefinition.parse(flowId, json);
+            List<String> conflicts = new ArrayList<>();
+            checks.forEach(check -> conflicts.addAll(check.problemsWith(candidate)));
+            if (!conflicts.isEmpty()) {
+                throw ApiException.badRequest("the new Flow JSON does not fit the Flow's routing rules; change or delete them first",
+                        conflicts);
+            }
             flow = registry.save(flowId, json);
         } catch (FlowValidationException e) {
             throw ApiException.badRequest("the Flow JSON is not valid", e.problems());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.flowgate.routing.system.ChangeListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,9 +18,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The uploaded Flows: stored in PostgreSQL, read on the hot path through a cache that refreshes in the
- * background, so every routing-api instance sees an upload within about a second without a restart
- * and no request waits on the database for a Flow it has already seen.
+ * The uploaded Flows: stored in PostgreSQL, read on the hot path through a cache that every instance drops
+ * the moment a Flow changes (PostgreSQL NOTIFY, see {@link ChangeListener}), so an upload takes effect
+ * everywhere without a restart and no request waits on the database for a Flow it has already seen.
  */
 @Service
 public class FlowRegistry {
@@ -30,14 +31,20 @@ public class FlowRegistry {
     private final ObjectMapper mapper;
     private final LoadingCache<String, Optional<FlowDefinition>> cache;
 
-    FlowRegistry(JdbcClient jdbc, ObjectMapper mapper) {
+    FlowRegistry(JdbcClient jdbc, ObjectMapper mapper, ChangeListener changes) {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(10_000)
-                .refreshAfterWrite(Duration.ofSeconds(1))
-                .expireAfterAccess(Duration.ofHours(1))
+                .expireAfterWrite(Duration.ofMinutes(5))
                 .build(this::load);
+        changes.subscribe(change -> {
+            if (change.table().equals("flows")) {
+                cache.invalidate(change.key());
+            } else if (change.table().equals(ChangeListener.ALL)) {
+                cache.invalidateAll();
+            }
+        });
     }
 
     /** The Flow, if one was uploaded under this id. */

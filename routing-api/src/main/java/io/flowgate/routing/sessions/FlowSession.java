@@ -27,7 +27,8 @@ public record FlowSession(
         int transitions,
         Instant createdAt,
         Instant updatedAt,
-        Instant expiresAt) {
+        Instant expiresAt,
+        Instant handoverAt) {
 
     public static final String ACTIVE = "active";
     public static final String COMPLETED = "completed";
@@ -43,5 +44,12 @@ public record FlowSession(
 
     public boolean isActive() {
         return ACTIVE.equals(status);
+    }
+
+    /** The same session after a step: new screen, history, data, status and double-tap fingerprint. */
+    public FlowSession next(String newStatus, String screen, List<Screen> newHistory, ObjectNode newUserData,
+                            byte[] requestHash, JsonNode response, Instant newHandoverAt) {
+        return new FlowSession(sessionId, waId, flowId, newStatus, screen, List.copyOf(newHistory), newUserData, initialData,
+                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt);
     }
 }

@@ -87,7 +87,7 @@ class FlowSessionAdminController {
         var session = new FlowSession(UUID.randomUUID(), waId, flowId, FlowSession.ACTIVE, null, List.of(),
                 JsonNodeFactory.instance.objectNode(),
                 data != null && data.isObject() ? (ObjectNode) data : JsonNodeFactory.instance.objectNode(),
-                null, null, 0, now, now, now.plus(ttl));
+                null, null, 0, now, now, now.plus(ttl), null);
         sessions.insert(session, FlowTokens.hash(token));
         log.info("session {} minted for flow {}, expires {}", session.sessionId(), flowId, session.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
@@ -116,6 +116,7 @@ class FlowSessionAdminController {
         out.put("history", s.history().stream().map(FlowSession.Screen::screen).toList());
         out.put("user_data", s.userData());
         out.put("transitions", s.transitions());
+        out.put("handover", s.handoverAt() != null);
         out.put("created_at", s.createdAt().toString());
         out.put("expires_at", s.expiresAt().toString());
         return out;

@@ -29,7 +29,7 @@ public class FlowSessionRepository {
     private static final String COLUMNS = """
             session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
-            created_at, updated_at, expires_at""";
+            created_at, updated_at, expires_at, handover_at""";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -65,13 +65,14 @@ public class FlowSessionRepository {
         jdbc.sql("""
                         UPDATE flow_sessions SET status = :status, current_screen = :screen, history = CAST(:history AS jsonb),
                             user_data = CAST(:data AS jsonb), last_request_hash = :hash, last_response = CAST(:response AS jsonb),
-                            transitions = :transitions, updated_at = now(),
+                            transitions = :transitions, updated_at = now(), handover_at = :handover,
                             completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
                         WHERE session_id = :id""")
                 .param("status", s.status()).param("screen", s.currentScreen()).param("history", json(s.history()))
                 .param("data", json(s.userData())).param("hash", s.lastRequestHash())
                 .param("response", s.lastResponse() == null ? null : json(s.lastResponse()))
                 .param("transitions", s.transitions()).param("id", s.sessionId())
+                .param("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()))
                 .update();
     }
 
@@ -90,7 +91,8 @@ public class FlowSessionRepository {
                 rs.getInt("transitions"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),
-                rs.getTimestamp("expires_at").toInstant());
+                rs.getTimestamp("expires_at").toInstant(),
+                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant());
     }
 
     private String json(Object value) {
