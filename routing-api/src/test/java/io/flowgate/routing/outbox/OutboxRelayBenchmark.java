@@ -11,6 +11,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +54,8 @@ final class OutboxRelayBenchmark {
     private static final int BULK = 100_000;
 
     private record Run(double committedPerSecond, double publishedPerSecond, double backlogMean, double backlogMax,
-                       double latencyP50Ms, double latencyP99Ms, double latencyMaxMs, double drainPerSecond) {
+                       double latencyP50Ms, double latencyP99Ms, double latencyMaxMs, double otherCores,
+                       double drainPerSecond) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -70,7 +73,7 @@ final class OutboxRelayBenchmark {
                     app.awaitKafkaAvailable();
                     Run run = steady(app, broker.bootstrapServers(), rate, seconds);
                     run = new Run(run.committedPerSecond(), run.publishedPerSecond(), run.backlogMean(), run.backlogMax(),
-                            run.latencyP50Ms(), run.latencyP99Ms(), run.latencyMaxMs(), drain(app));
+                            run.latencyP50Ms(), run.latencyP99Ms(), run.latencyMaxMs(), run.otherCores(), drain(app));
                     results.add(run);
                     System.out.printf("run %d: %s%n", i, run);
                 }
@@ -88,6 +91,7 @@ final class OutboxRelayBenchmark {
         row("commit → consumer latency p99 (ms)", results, Run::latencyP99Ms);
         row("commit → consumer latency max (ms)", results, Run::latencyMaxMs);
         row("relay draining " + BULK + " committed rows (events/s)", results, Run::drainPerSecond);
+        row("CPU used by other processes during the steady phase (cores)", results, Run::otherCores);
         System.exit(0);
     }
 
@@ -100,6 +104,7 @@ final class OutboxRelayBenchmark {
         Thread.sleep(1_000); // the consumer is positioned at the end before anything is written
 
         double publishedBefore = app.counter("flowgate.outbox.published");
+        CpuShare cpu = CpuShare.start(URI.create(app.instance().dbUrl().substring("jdbc:".length())).getPort());
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) * WRITERS / rate;
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -128,6 +133,7 @@ final class OutboxRelayBenchmark {
         for (Future<?> w : writers) {
             w.get();
         }
+        double otherCores = cpu.otherCores();
         double elapsed = (System.nanoTime() - start) / 1e9;
         double publishedPerSecond = (app.counter("flowgate.outbox.published") - publishedBefore) / elapsed;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -144,7 +150,7 @@ final class OutboxRelayBenchmark {
                 backlog.stream().mapToLong(Long::longValue).average().orElse(0),
                 backlog.stream().mapToLong(Long::longValue).max().orElse(0),
                 latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(99) / 1000.0,
-                latencyMicros.getMaxValue() / 1000.0, 0);
+                latencyMicros.getMaxValue() / 1000.0, otherCores, 0);
     }
 
     /** Events per second the relay publishes from a full table, with nothing else going on. */
@@ -193,6 +199,47 @@ final class OutboxRelayBenchmark {
     private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
         List<Run> sorted = runs.stream().sorted(Comparator.comparingDouble(figure)).toList();
         return figure.applyAsDouble(sorted.get(sorted.size() / 2));
+    }
+
+    /**
+     * The cores that processes other than this benchmark (this JVM and its PostgreSQL server) kept busy:
+     * the machine is shared, and this says how much of it the figures had.
+     */
+    private record CpuShare(int postgresPort, long busyTicksAtStart, long ownNanosAtStart, long startedNanos) {
+
+        static CpuShare start(int postgresPort) {
+            return new CpuShare(postgresPort, systemBusyTicks(), ownCpuNanos(postgresPort), System.nanoTime());
+        }
+
+        double otherCores() {
+            double seconds = (System.nanoTime() - startedNanos) / 1e9;
+            double busyCores = (systemBusyTicks() - busyTicksAtStart) / 100.0 / seconds; // USER_HZ is 100 on Linux
+            double ownCores = (ownCpuNanos(postgresPort) - ownNanosAtStart) / 1e9 / seconds;
+            return Math.max(0, busyCores - ownCores);
+        }
+
+        private static long systemBusyTicks() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length && i <= 8; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                return total - Long.parseLong(f[4]) - Long.parseLong(f[5]); // minus idle and iowait
+            } catch (Exception e) {
+                return 0;
+            }
+        }
+
+        /** This JVM plus the PostgreSQL server on {@code port} (a daemon, so not among this JVM's children). */
+        private static long ownCpuNanos(int port) {
+            long nanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+            String portArg = "-p " + port + " ";
+            return nanos + ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains(portArg)).orElse(false))
+                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
+                    .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+        }
     }
 
     private static String cpuModel() {
