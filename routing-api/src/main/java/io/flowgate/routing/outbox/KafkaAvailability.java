@@ -85,7 +85,10 @@ class KafkaAvailability implements SmartLifecycle {
         return available;
     }
 
-    /** Runs {@code listener} on the watcher thread each time Kafka becomes available (also the first time). */
+    /**
+     * Runs {@code listener} on the watcher thread each time Kafka becomes available (also the first time),
+     * before {@link #isAvailable()} says so.
+     */
     void onAvailable(Runnable listener) {
         onAvailable.add(listener);
     }
@@ -172,11 +175,21 @@ class KafkaAvailability implements SmartLifecycle {
                     properties.bootstrapServers(), problem, CHECK_WHILE_DOWN.toSeconds());
         }
         reported = true;
+        // clients are set up before anyone is told Kafka is there, and told it is gone before they are closed
+        if (nowAvailable) {
+            runAll(onAvailable);
+        }
         synchronized (signal) {
             available = nowAvailable;
             signal.notifyAll();
         }
-        for (Runnable listener : nowAvailable ? onAvailable : onUnavailable) {
+        if (!nowAvailable) {
+            runAll(onUnavailable);
+        }
+    }
+
+    private static void runAll(List<Runnable> listeners) {
+        for (Runnable listener : listeners) {
             try {
                 listener.run();
             } catch (RuntimeException e) {

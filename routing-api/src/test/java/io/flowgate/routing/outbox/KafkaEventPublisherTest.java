@@ -1,13 +1,11 @@
 package io.flowgate.routing.outbox;
 
-import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.TopicReader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,24 +19,11 @@ import static org.awaitility.Awaitility.await;
 /** Endpoint-request events go straight to Kafka, and a Kafka outage never holds up the caller. */
 class KafkaEventPublisherTest {
 
-    private static EmbeddedKafkaBroker broker;
-    private static OutboxApp app;
-    private static TopicReader transitions;
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.withApp();
 
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start(4);
-        app = OutboxApp.start(broker.bootstrapServers());
-        app.awaitKafkaAvailable();
-        transitions = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS);
-    }
-
-    @AfterAll
-    static void stop() {
-        transitions.close();
-        app.close();
-        broker.close();
-    }
+    private final OutboxApp app = kafka.app();
+    private final TopicReader transitions = kafka.transitions();
 
     @Test
     void publishedEventReachesKafkaWithItsKeyAndJson() {
@@ -55,7 +40,7 @@ class KafkaEventPublisherTest {
     @Test
     void publishNeverBlocksWhileTheBrokerIsDown() {
         EventPublisher publisher = app.bean(EventPublisher.class);
-        broker.stop();
+        kafka.broker().stop();
         try {
             // at once after the outage began, before anything noticed it: the producer's buffer takes them
             long started = System.nanoTime();
@@ -73,7 +58,7 @@ class KafkaEventPublisherTest {
             System.out.printf("one publish with the broker known down returned after %d µs%n", (System.nanoTime() - started) / 1_000);
             assertThat(dropped("kafka_unavailable")).isEqualTo(before + 1);
         } finally {
-            broker.start();
+            kafka.broker().start();
         }
         app.awaitKafkaAvailable();
         EndpointRequest afterwards = request("after-outage-session");
@@ -81,7 +66,7 @@ class KafkaEventPublisherTest {
         transitions.awaitEventIds(List.of(afterwards.eventId()), Duration.ofSeconds(30));
     }
 
-    private static double dropped(String reason) {
+    private double dropped(String reason) {
         return app.counter(KafkaEventPublisher.DROPPED, "reason", reason);
     }
 

@@ -1,6 +1,5 @@
 package io.flowgate.routing.outbox;
 
-import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
@@ -8,9 +7,8 @@ import io.flowgate.routing.support.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -26,29 +24,16 @@ class OutboxRelayTest {
 
     private static final Duration PUBLISHED = Duration.ofSeconds(30);
 
-    private static EmbeddedKafkaBroker broker;
-    private static OutboxApp app;
-    private static TopicReader transitions;
+    // the broker alone would auto-create topics with 1 partition: the 4 checked below come from routing-api
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.withApp();
 
-    @BeforeAll
-    static void start() {
-        // the broker would auto-create topics with 1 partition: the 4 below must come from routing-api
-        broker = EmbeddedKafkaBroker.start(1);
-        app = OutboxApp.start(broker.bootstrapServers());
-        app.awaitKafkaAvailable();
-        transitions = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS);
-    }
-
-    @AfterAll
-    static void stop() {
-        transitions.close();
-        app.close();
-        broker.close();
-    }
+    private final OutboxApp app = kafka.app();
+    private final TopicReader transitions = kafka.transitions();
 
     @Test
     void topicsAreCreatedAtStartWithTheConfiguredPartitions() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL).allTopicNames().get(10, TimeUnit.SECONDS);
             assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
             topics.values().forEach(t -> assertThat(t.partitions()).as(t.name()).hasSize(4));
@@ -123,7 +108,7 @@ class OutboxRelayTest {
     @Test
     void commitWakesTheRelayWithoutWaitingForItsPoll() {
         // a relay that would poll once an hour: only the wake-up after the commit can make it publish
-        try (OutboxApp sleepy = OutboxApp.start(broker.bootstrapServers(), null, Map.of("flowgate.kafka.relay-poll-interval", "1h"))) {
+        try (OutboxApp sleepy = OutboxApp.start(kafka.bootstrapServers(), null, Map.of("flowgate.kafka.relay-poll-interval", "1h"))) {
             sleepy.awaitKafkaAvailable();
             await().atMost(10, TimeUnit.SECONDS).until(() -> sleepy.bean(OutboxRelay.class).isActive());
             FlowTransition event = sleepy.commitStep("woken-session", 1);

@@ -2,11 +2,9 @@ package io.flowgate.routing.outbox;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.FlowTransition;
-import io.flowgate.events.Topics;
 import io.flowgate.routing.support.TopicReader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,21 +28,11 @@ class TwoRelaysTest {
     private static final int SESSIONS_PER_WRITER = 3;
     private static final int STEPS = 25;
 
-    private static EmbeddedKafkaBroker broker;
-    private static TopicReader transitions;
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.withTopics();
 
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start(4);
-        broker.createTopics(Topics.ALL, 4);
-        transitions = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS);
-    }
-
-    @AfterAll
-    static void stop() {
-        transitions.close();
-        broker.close();
-    }
+    private final EmbeddedKafkaBroker broker = kafka.broker();
+    private final TopicReader transitions = kafka.transitions();
 
     @Test
     void twoRelaysPublishEveryEventOnceInKeyOrderAndTheSurvivorTakesOver() throws Exception {
