@@ -54,8 +54,8 @@ final class OutboxRelayBenchmark {
     private static final int BULK = 100_000;
 
     private record Run(double committedPerSecond, double publishedPerSecond, double backlogMean, double backlogMax,
-                       double latencyP50Ms, double latencyP99Ms, double latencyMaxMs, double otherCores,
-                       double drainPerSecond) {
+                       double latencyP50Ms, double latencyP99Ms, double latencyMaxMs, double ownCores,
+                       double otherCores, double drainPerSecond) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,7 +73,7 @@ final class OutboxRelayBenchmark {
                     app.awaitKafkaAvailable();
                     Run run = steady(app, broker.bootstrapServers(), rate, seconds);
                     run = new Run(run.committedPerSecond(), run.publishedPerSecond(), run.backlogMean(), run.backlogMax(),
-                            run.latencyP50Ms(), run.latencyP99Ms(), run.latencyMaxMs(), run.otherCores(), drain(app));
+                            run.latencyP50Ms(), run.latencyP99Ms(), run.latencyMaxMs(), run.ownCores(), run.otherCores(), drain(app));
                     results.add(run);
                     System.out.printf("run %d: %s%n", i, run);
                 }
@@ -91,7 +91,8 @@ final class OutboxRelayBenchmark {
         row("commit → consumer latency p99 (ms)", results, Run::latencyP99Ms);
         row("commit → consumer latency max (ms)", results, Run::latencyMaxMs);
         row("relay draining " + BULK + " committed rows (events/s)", results, Run::drainPerSecond);
-        row("CPU used by other processes during the steady phase (cores)", results, Run::otherCores);
+        row("CPU used by the benchmark (this JVM and its PostgreSQL) while committing (cores)", results, Run::ownCores);
+        row("CPU used by other processes meanwhile (cores)", results, Run::otherCores);
         System.exit(0);
     }
 
@@ -133,6 +134,7 @@ final class OutboxRelayBenchmark {
         for (Future<?> w : writers) {
             w.get();
         }
+        double ownCores = cpu.ownCores();
         double otherCores = cpu.otherCores();
         double elapsed = (System.nanoTime() - start) / 1e9;
         double publishedPerSecond = (app.counter("flowgate.outbox.published") - publishedBefore) / elapsed;
@@ -150,7 +152,7 @@ final class OutboxRelayBenchmark {
                 backlog.stream().mapToLong(Long::longValue).average().orElse(0),
                 backlog.stream().mapToLong(Long::longValue).max().orElse(0),
                 latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(99) / 1000.0,
-                latencyMicros.getMaxValue() / 1000.0, otherCores, 0);
+                latencyMicros.getMaxValue() / 1000.0, ownCores, otherCores, 0);
     }
 
     /** Events per second the relay publishes from a full table, with nothing else going on. */
@@ -211,11 +213,17 @@ final class OutboxRelayBenchmark {
             return new CpuShare(postgresPort, systemBusyTicks(), ownCpuNanos(postgresPort), System.nanoTime());
         }
 
+        double ownCores() {
+            return (ownCpuNanos(postgresPort) - ownNanosAtStart) / 1e9 / seconds();
+        }
+
         double otherCores() {
-            double seconds = (System.nanoTime() - startedNanos) / 1e9;
-            double busyCores = (systemBusyTicks() - busyTicksAtStart) / 100.0 / seconds; // USER_HZ is 100 on Linux
-            double ownCores = (ownCpuNanos(postgresPort) - ownNanosAtStart) / 1e9 / seconds;
-            return Math.max(0, busyCores - ownCores);
+            double busyCores = (systemBusyTicks() - busyTicksAtStart) / 100.0 / seconds(); // USER_HZ is 100 on Linux
+            return Math.max(0, busyCores - ownCores());
+        }
+
+        private double seconds() {
+            return (System.nanoTime() - startedNanos) / 1e9;
         }
 
         private static long systemBusyTicks() {
