@@ -101,10 +101,6 @@ class KafkaAvailability implements SmartLifecycle {
         onUnavailable.add(listener);
     }
 
-    String bootstrapServers() {
-        return properties.bootstrapServers();
-    }
-
     @Override
     public void start() {
         running = true;

@@ -188,6 +188,7 @@ class OutboxRelay implements SmartLifecycle {
                 }
                 if (databaseFailing) {
                     databaseFailing = false;
+                    backoff = MIN_BACKOFF;
                     log.info("outbox relay is connected to the database again");
                 }
                 refreshBacklogIfDue();
@@ -202,7 +203,8 @@ class OutboxRelay implements SmartLifecycle {
                 } else if (drain()) {
                     backoff = MIN_BACKOFF;
                     // wait for a commit's wake-up, or poll
-                    connection.unwrap(PGConnection.class).getNotifications((int) properties.relayPollInterval().toMillis());
+                    connection.unwrap(PGConnection.class).getNotifications(
+                            (int) Math.min(Integer.MAX_VALUE, properties.relayPollInterval().toMillis()));
                 } else {
                     pause(nextBackoff());
                 }
@@ -436,18 +438,22 @@ class OutboxRelay implements SmartLifecycle {
 
     /** Closes the producer at once, failing whatever it has not sent; safe from any thread. */
     private void abortProducer() {
-        Producer<String, byte[]> p = producer;
-        producer = null;
-        if (p != null) {
-            p.close(Duration.ZERO);
-        }
+        close(Duration.ZERO);
     }
 
     private void closeProducer() {
+        close(Duration.ofSeconds(1));
+    }
+
+    private void close(Duration timeout) {
         Producer<String, byte[]> p = producer;
         producer = null;
         if (p != null) {
-            p.close(Duration.ofSeconds(1));
+            try {
+                p.close(timeout);
+            } catch (RuntimeException e) {
+                log.debug("outbox producer did not close cleanly: {}", e.toString());
+            }
         }
     }
 

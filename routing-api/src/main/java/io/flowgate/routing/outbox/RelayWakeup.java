@@ -12,10 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,12 +36,12 @@ class RelayWakeup implements DisposableBean {
 
     private final DataSource dataSource;
     private final AtomicBoolean pending = new AtomicBoolean();
-    private final ExecutorService notifier = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), runnable -> {
-                Thread t = new Thread(runnable, "flowgate-outbox-wakeup");
-                t.setDaemon(true);
-                return t;
-            });
+    // the pending flag keeps at most one NOTIFY queued behind the one running
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(runnable -> {
+        Thread t = new Thread(runnable, "flowgate-outbox-wakeup");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean failing;
 
     RelayWakeup(DataSource dataSource) {
