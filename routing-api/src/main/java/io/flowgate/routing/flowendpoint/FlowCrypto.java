@@ -182,7 +182,7 @@ final class FlowCrypto {
      * decrypts what is encrypted for its public half.
      */
     private Slot slot(String name, PrivateKey key, PublicKey publicKey) {
-        PrivateKey ownKey = translate(key);
+        PrivateKey ownKey = inProviderKeyClass(key, rsaProvider);
         if (!selfTest(ownKey, publicKey)) {
             throw new IllegalArgumentException("the " + name + " private key fails its self-test with "
                     + rsaProvider.getName() + ": what is encrypted for its public key does not decrypt (the key is damaged)");
@@ -190,9 +190,10 @@ final class FlowCrypto {
         return new Slot(name, ownKey);
     }
 
-    private PrivateKey translate(PrivateKey key) {
+    /** {@code key} converted to {@code provider}'s own RSA key class, or as it is if the provider cannot convert it. */
+    static PrivateKey inProviderKeyClass(PrivateKey key, Provider provider) {
         try {
-            return (PrivateKey) KeyFactory.getInstance("RSA", rsaProvider).translateKey(key);
+            return (PrivateKey) KeyFactory.getInstance("RSA", provider).translateKey(key);
         } catch (GeneralSecurityException | RuntimeException e) {
             // the provider takes foreign keys too, only more slowly
             return key;
