@@ -106,7 +106,12 @@ final class FlowCrypto {
                 Arrays.fill(aesKey, (byte) 0);
                 throw new UndecryptableRequestException(UndecryptableRequestException.BAD_KEY_LENGTH);
             }
-            return new DecryptedRequest(open(aesKey, iv, sealed), aesKey, iv, slot.name());
+            try {
+                return new DecryptedRequest(open(aesKey, iv, sealed), aesKey, iv, slot.name());
+            } catch (UndecryptableRequestException e) {
+                Arrays.fill(aesKey, (byte) 0);
+                throw e;
+            }
         }
         throw new UndecryptableRequestException(UndecryptableRequestException.RSA);
     }
@@ -132,11 +137,6 @@ final class FlowCrypto {
             // the key and IV came out of decrypt(), so this is the provider failing, not the input
             throw new IllegalStateException("AES-GCM encryption of a Flow response failed", e);
         }
-    }
-
-    /** Which providers this instance uses, for a start-up log line. */
-    String describeProviders() {
-        return "RSA-OAEP via " + CryptoProviders.describe(rsaProvider) + ", AES-GCM via " + CryptoProviders.describe(aesProvider);
     }
 
     private static byte[] base64(String field) throws UndecryptableRequestException {

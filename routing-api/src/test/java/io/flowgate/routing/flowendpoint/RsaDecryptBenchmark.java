@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * second against. Each operation is done exactly as {@link FlowCrypto} does it: a new Cipher from
  * the provider, the key in the provider's own key class, the protocol's OAEP parameters.
  *
- * <p>{@link #decryptsPerSecond} is meant to be called by later benchmarks in the same run. {@link
- * #main} prints the figures for docs/benchmarks.md: single- and two-thread rates for the JDK and ACCP,
- * the median of 5 runs each, plus the full request decrypt and the AES-GCM rates that explain the
- * provider choice. Run it from the repository root with:
+ * <p>{@link #decryptsPerSecond} and {@link #endpointCeiling} are meant to be called by later
+ * benchmarks in the same run, under the same load. {@link #main} prints the figures for
+ * docs/benchmarks.md: single- and two-thread rates for the JDK and ACCP, each the median of 5 runs
+ * interleaved with the others, plus the rows that explain FlowCrypto's choices (key conversion, no
+ * Cipher pool, ACCP for AES-GCM). Run it from the repository root with:
  *
  * <pre>
  * ./mvnw -q -B -pl routing-api -am test-compile
@@ -41,7 +42,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *     -Dexec.mainClass=io.flowgate.routing.flowendpoint.RsaDecryptBenchmark [-Dexec.args="2 5"]
  * </pre>
  *
- * <p>Wall-clock benchmarks on a shared machine are noisy; medians, not best runs, are reported.
+ * The second command takes the sibling modules (events, schema) from the local Maven repository; on
+ * a fresh clone make the first one {@code ./mvnw -q -B -pl routing-api -am install -DskipTests}.
+ * Wall-clock figures on a shared machine are noisy: medians are reported, never best runs, with the
+ * rate per CPU-second beside them, which load disturbs far less.
  */
 public final class RsaDecryptBenchmark {
 
@@ -62,9 +66,21 @@ public final class RsaDecryptBenchmark {
         return rate(rsaDecrypt(provider), threads, duration).perSecond();
     }
 
+    /**
+     * {@link #decryptsPerSecond} with the provider the endpoint uses on this machine (ACCP where it
+     * loads, else the JDK): the ceiling an endpoint benchmark's requests per second compares to.
+     */
+    public static double endpointCeiling(int threads, Duration duration) {
+        return decryptsPerSecond(CryptoProviders.rsa(), threads, duration);
+    }
+
     /** One RSA decryption as FlowCrypto does it: a new Cipher, the provider's own key class. */
     private static Operation rsaDecrypt(Provider provider) {
-        PrivateKey key = Fixture.keyFor(provider);
+        return rsaDecrypt(provider, Fixture.keyFor(provider));
+    }
+
+    /** One RSA decryption with a new Cipher and the given key object. */
+    private static Operation rsaDecrypt(Provider provider, PrivateKey key) {
         return i -> {
             Cipher rsa = Cipher.getInstance(FlowCrypto.RSA_TRANSFORMATION, provider);
             rsa.init(Cipher.DECRYPT_MODE, key, FlowCrypto.OAEP_SHA256);
@@ -132,6 +148,7 @@ public final class RsaDecryptBenchmark {
         for (Provider p : providers) {
             rows.add(new Row("same, one Cipher reused per thread", p, 1, rsaDecryptReusingCiphers(p)));
         }
+        CryptoProviders.corretto().ifPresent(p -> rows.add(new Row("same, JDK key object not converted to ACCP's", p, 1, rsaDecrypt(p, Fixture.PAIR.getPrivate()))));
         for (Provider p : providers) {
             rows.add(new Row("FlowCrypto.decrypt, whole request (600 B)", p, 1, requestDecrypt(p)));
             rows.add(new Row("FlowCrypto.decrypt, whole request (600 B)", p, 2, requestDecrypt(p)));
