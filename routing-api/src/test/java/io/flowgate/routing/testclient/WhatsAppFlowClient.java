@@ -60,6 +60,10 @@ public final class WhatsAppFlowClient {
         }
     }
 
+    public URI endpoint() {
+        return endpoint;
+    }
+
     public static ObjectNode payload(String action, String screen, String flowToken) {
         ObjectNode p = JSON.createObjectNode();
         p.put("version", "3.0");
