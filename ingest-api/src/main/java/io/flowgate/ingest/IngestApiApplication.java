@@ -1,6 +1,6 @@
 package io.flowgate.ingest;
 
-import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
@@ -10,6 +10,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class IngestApiApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(IngestApiApplication.class, args);
+        application().run(args);
+    }
+
+    /**
+     * The application with its configuration file, {@code ingest-api.yml}: named after the service so
+     * that it never mixes with routing-api's when both run in one JVM (the embedded run).
+     */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(IngestApiApplication.class).properties("spring.config.name=ingest-api");
     }
 }

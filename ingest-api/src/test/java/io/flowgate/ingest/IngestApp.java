@@ -1,6 +1,5 @@
 package io.flowgate.ingest;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -35,9 +34,9 @@ final class IngestApp implements AutoCloseable {
         properties.put("flowgate.ingest.previous-app-secret", PREVIOUS_APP_SECRET);
         properties.put("flowgate.ingest.verify-token", VERIFY_TOKEN);
         properties.putAll(overrides);
-        // as command-line arguments: they outrank application.yml, as an operator's settings do
+        // as command-line arguments: they outrank ingest-api.yml, as an operator's settings do
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(IngestApiApplication.class).run(args);
+        ConfigurableApplicationContext context = IngestApiApplication.application().run(args);
         return new IngestApp(context);
     }
 

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Every setting of ingest-api, bound from {@code flowgate.ingest.*} in {@code application.yml}, where
+ * Every setting of ingest-api, bound from {@code flowgate.ingest.*} in {@code ingest-api.yml}, where
  * each has its environment fallback. Bad values stop the start with a message naming the setting,
  * rather than surfacing later as odd answers to Meta.
  *
