@@ -117,6 +117,9 @@ public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, 
         }
         if (!minutes.isEmpty() || !firing.isEmpty()) {
             schedule(ctx, timestamp + MINUTE);
+        } else {
+            // an iterator leaves an empty map behind in the heap backend: clear() removes the entry itself
+            minutes.clear();
         }
     }
 

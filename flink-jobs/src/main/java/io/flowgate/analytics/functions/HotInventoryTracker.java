@@ -101,6 +101,8 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
         HotInventoryRow row = row(ctx.getCurrentKey(), demand, boundary, stock);
         out.collect(row);
         if (buckets.isEmpty() && demand == 0) {
+            // an iterator leaves an empty map behind in the heap backend: clear() removes the entry itself
+            buckets.clear();
             lastRow.clear();
             return;
         }

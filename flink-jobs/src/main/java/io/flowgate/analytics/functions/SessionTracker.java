@@ -40,8 +40,9 @@ import java.util.List;
  * reached gets {@code completed + 1}. It goes stale, and drops at its last screen, when {@code staleAfter}
  * of event time passes without a transition and it has not completed: that emits one
  * {@link StaleSession} (event id {@code stale:<session>}, so downstream consumers deduplicate replays).
- * Activity after the flag is not counted in the funnel again (the cohort stays final) but marks the
- * session re-engaged for the lead score, and is never flagged a second time.
+ * Activity after the flag is not counted in the funnel again (the cohort stays final) and is never
+ * flagged a second time, but it marks the session re-engaged for the lead score, and items selected then
+ * still count as demand.
  *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
@@ -139,11 +140,17 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
             markStale(p, p.lastEventTime + staleAfter, ctx, out);
         }
+        // demand and answers count whatever the funnel says: a user who comes back still wants the item
+        if (step.itemId() != null && !p.items.contains(step.itemId())) {
+            p.items.add(step.itemId());
+            ctx.output(ITEM_SELECTIONS, new ItemSelection(step.itemId(), step.sessionId(), time));
+        }
         if (p.stale) {
-            if (!p.reengaged && time >= p.staleAt) {
+            if (time >= p.staleAt) {
                 p.reengaged = true;
-                emitSummary(p, ctx);
+                takeAnswers(p, step);
             }
+            emitSummary(p, ctx);
             return p;
         }
 
@@ -151,10 +158,6 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         if (screen != null && !p.reached.contains(screen)) {
             p.reached.add(screen);
             out.collect(delta(p, screen, 1, 0, p.completed ? 1 : 0));
-        }
-        if (step.itemId() != null && !p.items.contains(step.itemId())) {
-            p.items.add(step.itemId());
-            ctx.output(ITEM_SELECTIONS, new ItemSelection(step.itemId(), step.sessionId(), time));
         }
         if (step.completed() && !p.completed) {
             p.completed = true;
@@ -176,16 +179,20 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             if (screen != null) {
                 p.lastScreen = screen;
             }
-            // answers of late transitions do not override newer ones
-            p.budget = step.budget() != null ? step.budget() : p.budget;
-            p.industry = step.industry() != null ? step.industry() : p.industry;
-            p.timeline = step.timeline() != null ? step.timeline() : p.timeline;
+            // only the newest transition's answers count; a late one does not override them
+            takeAnswers(p, step);
             if (!p.completed) {
                 schedule(ctx, time + staleAfter);
             }
         }
         emitSummary(p, ctx);
         return p;
+    }
+
+    private static void takeAnswers(SessionProgress p, SessionStep step) {
+        p.budget = step.budget() != null ? step.budget() : p.budget;
+        p.industry = step.industry() != null ? step.industry() : p.industry;
+        p.timeline = step.timeline() != null ? step.timeline() : p.timeline;
     }
 
     private static SessionProgress start(SessionStep step) {
