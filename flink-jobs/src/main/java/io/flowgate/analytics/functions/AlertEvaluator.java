@@ -30,8 +30,11 @@ import java.util.Set;
  * becomes true emits one {@code FIRING} alert; when it is false again, one {@code RESOLVED}. A window with
  * no requests counts as false (nothing is failing), and so does a rule that was disabled or deleted.
  *
- * <p>Evaluation goes on minute by minute while the scope has minutes in its longest window or an alert
- * firing, so an alert resolves even when the traffic stops; then the scope's state is empty.
+ * <p>Each minute of traffic schedules evaluations at the end of itself and of the following minutes up to the
+ * scope's longest rule window (60 minutes before the rules are known), so an alert resolves even when the
+ * traffic stops, and then the scope's state is empty. They are scheduled when the minute arrives because in
+ * BATCH mode Flink ignores timers registered while timers fire. A rule whose window is lengthened applies
+ * to the minutes that arrive afterwards.
  * Alert event ids are derived from rule, metric, minute and state, so a replay yields the same ids.
  */
 public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, AlertScopeMinute, AlertRules, LatencyAlert> {
@@ -40,6 +43,8 @@ public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, 
             new MapStateDescriptor<>("alert-rules", Types.STRING, TypeInformation.of(AlertRules.class));
     private static final String CURRENT = "current";
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
+    /** The longest window latency_alert_rules allows (its CHECK constraint). */
+    private static final int MAX_WINDOW_MINUTES = 60;
 
     /** An alert that is firing: what it needs to resolve even if its rule is gone. */
     public record Firing(long ruleId, String metric, double threshold, int windowMinutes) {
@@ -65,7 +70,19 @@ public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, 
     public void processElement(AlertScopeMinute minute, ReadOnlyContext ctx, Collector<LatencyAlert> out) throws Exception {
         LatencyStats known = minutes.get(minute.minute());
         minutes.put(minute.minute(), known == null ? minute.stats() : known.merge(minute.stats()));
-        schedule(ctx, minute.minute() + MINUTE - 1);
+        AlertRules rules = ctx.getBroadcastState(RULES).get(CURRENT);
+        int window = rules == null ? MAX_WINDOW_MINUTES : longestWindow(rules, ctx.getCurrentKey());
+        for (int i = 1; i <= window + 1; i++) {
+            long evaluateAt = minute.minute() + i * MINUTE - 1;
+            if (evaluateAt <= endOfTime) {
+                ctx.timerService().registerEventTimeTimer(evaluateAt);
+            }
+        }
+    }
+
+    private static int longestWindow(AlertRules rules, String scope) {
+        return rules.rules().stream().filter(r -> r.screen().equals(scope))
+                .mapToInt(AlertRule::windowMinutes).max().orElse(0);
     }
 
     @Override
@@ -115,9 +132,7 @@ public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, 
                 it.remove();
             }
         }
-        if (!minutes.isEmpty() || !firing.isEmpty()) {
-            schedule(ctx, timestamp + MINUTE);
-        } else {
+        if (minutes.isEmpty()) {
             // an iterator leaves an empty map behind in the heap backend: clear() removes the entry itself
             minutes.clear();
         }
@@ -169,11 +184,5 @@ public final class AlertEvaluator extends KeyedBroadcastProcessFunction<String, 
 
     private static String id(Firing f) {
         return f.ruleId() + "/" + f.metric();
-    }
-
-    private void schedule(ReadOnlyContext ctx, long time) {
-        if (time <= endOfTime) {
-            ctx.timerService().registerEventTimeTimer(time);
-        }
     }
 }

@@ -22,9 +22,11 @@ import java.util.Map;
  * from the broadcast {@code inventory} snapshot, for the {@code hot_inventory} routing table.
  *
  * <p>Demand at a slide boundary B is the number of sessions that selected the item in [B − window, B).
- * Selections are counted in slide-sized buckets and a timer walks the boundaries while the item has any
- * demand, so the row also decays: when the last selection leaves the window a row with demand 0 is written
- * and the item's state is cleared. Flink's own sliding windows would never report that zero.
+ * Selections are counted in slide-sized buckets and every boundary whose window a selection falls in gets a
+ * timer, plus the first boundary after it, so the row also decays: when the last selection leaves the window
+ * a row with demand 0 is written and the item's state is cleared. Flink's own sliding windows would never
+ * report that zero. The timers are registered as selections arrive, because in BATCH mode Flink ignores
+ * timers registered while timers fire.
  *
  * <p>One row per item and boundary is written (one write per item per slide). Stock comes from the latest
  * inventory snapshot; a stock change shows at the next boundary.
@@ -69,7 +71,10 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
         long bucket = Math.floorDiv(selection.eventTime(), slide) * slide;
         Long count = buckets.get(bucket);
         buckets.put(bucket, count == null ? 1 : count + 1);
-        schedule(ctx, bucket + slide);
+        // the boundaries whose window holds this bucket, and the next one, where it has left
+        for (long boundary = bucket + slide; boundary <= bucket + window + slide && boundary <= endOfTime; boundary += slide) {
+            ctx.timerService().registerEventTimeTimer(boundary);
+        }
     }
 
     @Override
@@ -82,6 +87,10 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
         HotInventoryRow previous = lastRow.value();
         if (previous != null && boundary <= previous.windowEnd()) {
             // a late selection scheduled a boundary already reported; it counts from the next one on
+            return;
+        }
+        if (previous == null && buckets.isEmpty()) {
+            // the item's demand already decayed to zero and was cleared; later boundaries have nothing to say
             return;
         }
         long demand = 0;
@@ -107,7 +116,6 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
             return;
         }
         lastRow.update(row);
-        schedule(ctx, boundary + slide);
     }
 
     HotInventoryRow row(String itemId, long demand, long boundary, Integer stock) {
@@ -119,9 +127,4 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
         return new HotInventoryRow(itemId, demand, boundary - window, boundary, stock, hot, stockoutAt);
     }
 
-    private void schedule(ReadOnlyContext ctx, long time) {
-        if (time <= endOfTime) {
-            ctx.timerService().registerEventTimeTimer(time);
-        }
-    }
 }

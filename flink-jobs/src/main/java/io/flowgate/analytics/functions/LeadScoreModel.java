@@ -19,7 +19,8 @@ import java.util.Set;
  * @param industryWeight     points for an industry in {@code targetIndustries}
  * @param timelineWeight     points for a timeline in {@code urgentTimelines}; half of them for {@code soonTimelines}
  * @param completionWeight   points for having completed at least one session
- * @param speedWeight        points for answering a step in {@code fastStepSeconds} or less on average; half of them within 4×
+ * @param speedWeight        points when the user's sessions (those with two screens or more) took {@code fastStepSeconds}
+ *                           or less per screen on average; half of them within 4×
  * @param dropoffPenalty     points taken per session that went stale, at most twice
  * @param reengagementWeight points for coming back after a session went stale
  * @param hotThreshold       score from which the tier is {@code hot}
@@ -86,7 +87,8 @@ public record LeadScoreModel(
             reengaged |= s.reengaged() || (staleBefore && !s.stale());
             staleBefore |= s.stale();
             stale += s.stale() ? 1 : 0;
-            if (s.screensReached() > 0 && s.lastEventTime() >= s.startedAt()) {
+            // a session that only showed its first screen says nothing about how fast the user answers
+            if (s.screensReached() >= 2 && s.lastEventTime() >= s.startedAt()) {
                 stepSecondsSum += (s.lastEventTime() - s.startedAt()) / 1000.0 / s.screensReached();
                 timedSessions++;
             }

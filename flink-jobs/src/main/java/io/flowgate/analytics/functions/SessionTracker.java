@@ -46,6 +46,13 @@ import java.util.List;
  *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
+ *
+ * <p>Every timer is registered when a transition arrives, never while timers fire: in BATCH mode Flink
+ * ignores timers registered during firing (its timer service is "quiesced" at the end of a key). So each
+ * transition registers its own timer, a stale candidate at its time + {@code staleAfter} (deleted when a
+ * later transition supersedes it), and a cleanup candidate on a coarse hourly grid (shared by the
+ * session's transitions) that clears the state once {@code retention} has passed since the session
+ * finished.
  */
 public final class SessionTracker extends KeyedProcessFunction<String, SessionStep, ScreenDelta> {
 
@@ -57,6 +64,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             new OutputTag<>("item-selections", TypeInformation.of(ItemSelection.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
+    /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
+    private static final long CLEANUP_GRID = HOUR;
     private static final Comparator<String> EVENT_IDS = Comparator.nullsFirst(Comparator.naturalOrder());
     private static final Comparator<SessionStep> BY_EVENT_ID = Comparator.comparing(SessionStep::eventId, EVENT_IDS);
 
@@ -104,6 +113,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         due.add(step);
         pending.put(time, due);
         ctx.timerService().registerEventTimeTimer(time);
+        schedule(ctx, time + staleAfter);
+        schedule(ctx, Math.floorDiv(time + staleAfter + retention + CLEANUP_GRID - 1, CLEANUP_GRID) * CLEANUP_GRID);
     }
 
     @Override
@@ -146,6 +157,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             ctx.output(ITEM_SELECTIONS, new ItemSelection(step.itemId(), step.sessionId(), time));
         }
         if (p.stale) {
+            ctx.timerService().deleteEventTimeTimer(time + staleAfter);
             if (time >= p.staleAt) {
                 p.reengaged = true;
                 takeAnswers(p, step);
@@ -165,13 +177,10 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             for (String s : p.reached) {
                 out.collect(delta(p, s, 0, 0, 1));
             }
-            if (p.lastEventTime != SessionProgress.NEVER) {
-                ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
-            }
-            schedule(ctx, time + retention);
         }
         if (isAfterLast(p, step)) {
-            if (!p.completed && p.lastEventTime != SessionProgress.NEVER) {
+            if (p.lastEventTime != SessionProgress.NEVER && time > p.lastEventTime) {
+                // superseded: the session cannot go stale staleAfter after the previous transition any more
                 ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
             }
             p.lastEventTime = time;
@@ -181,9 +190,11 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             }
             // only the newest transition's answers count; a late one does not override them
             takeAnswers(p, step);
-            if (!p.completed) {
-                schedule(ctx, time + staleAfter);
-            }
+        } else if (time != p.lastEventTime) {
+            ctx.timerService().deleteEventTimeTimer(time + staleAfter);
+        }
+        if (p.completed) {
+            ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
         }
         emitSummary(p, ctx);
         return p;
@@ -225,7 +236,6 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
                 sessionId, p.userId, p.lastScreen, Instant.ofEpochMilli(p.lastEventTime),
                 Instant.ofEpochMilli(p.startedAt), p.source));
-        schedule(ctx, at + retention);
     }
 
     private void schedule(Context ctx, long time) {

@@ -27,6 +27,10 @@ class SessionTrackerTest {
     private static final Duration RETENTION = Duration.ofHours(2);
     private static final long SECOND = 1000;
     private static final long MINUTE = 60 * SECOND;
+    /** By then every cleanup candidate (hourly grid) of a session finished at the given time has fired. */
+    private static long afterRetention(long finishedAt) {
+        return finishedAt + STALE_AFTER.toMillis() + RETENTION.toMillis() + Duration.ofHours(1).toMillis();
+    }
 
     private KeyedOneInputStreamOperatorTestHarness<String, SessionStep, ScreenDelta> harness;
 
@@ -116,9 +120,9 @@ class SessionTrackerTest {
         harness.processWatermark(T0 + MINUTE);
 
         assertThat(deltas()).containsExactly(reached("WELCOME"), reached("DETAILS"), completed("WELCOME"), completed("DETAILS"));
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1); // the retention timer only: no stale timer
+        assertThat(harness.numEventTimeTimers()).as("no stale timer left, only the cleanup timer").isEqualTo(1);
 
-        harness.processWatermark(T0 + 9 * SECOND + RETENTION.toMillis());
+        harness.processWatermark(afterRetention(T0 + 9 * SECOND));
         assertThat(staleEvents()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -139,7 +143,7 @@ class SessionTrackerTest {
                 "lead_form", "s1", "user-s1", "DETAILS", Instant.ofEpochMilli(T0 + 5 * SECOND), Instant.ofEpochMilli(T0), "flow"));
         assertThat(deltas()).containsExactly(reached("WELCOME"), reached("DETAILS"), dropped("DETAILS"));
 
-        harness.processWatermark(staleAt + RETENTION.toMillis());
+        harness.processWatermark(afterRetention(staleAt));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -234,7 +238,7 @@ class SessionTrackerTest {
         send(step("a", "a1", T0, "WELCOME"));
         send(step("b", "b1", T0 + SECOND, "WELCOME"));
         send(completion("b", "b2", T0 + 2 * SECOND));
-        harness.processWatermark(T0 + STALE_AFTER.toMillis() + RETENTION.toMillis() + MINUTE);
+        harness.processWatermark(afterRetention(T0 + STALE_AFTER.toMillis()));
 
         assertThat(deltas()).filteredOn(d -> d.dropped() == 1).containsExactly(dropped("WELCOME"));
         assertThat(deltas()).filteredOn(d -> d.completed() == 1).containsExactly(completed("WELCOME"));
