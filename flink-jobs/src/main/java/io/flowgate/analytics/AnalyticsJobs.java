@@ -24,6 +24,8 @@ import io.flowgate.analytics.records.TopicEvent;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -83,7 +85,7 @@ public final class AnalyticsJobs {
         new AnalyticsJobs(options, AnalyticsSources.production(options), AnalyticsSinks.production(options)).build(env);
     }
 
-    /** Applies the options' execution mode, parallelism and checkpoint interval to {@code env}. */
+    /** Applies the options' execution mode, parallelism and checkpointing to {@code env}. */
     public static void configure(StreamExecutionEnvironment env, AnalyticsOptions options) {
         env.setRuntimeMode(options.mode());
         if (options.parallelism() > 0) {
@@ -91,6 +93,14 @@ public final class AnalyticsJobs {
         }
         if (!options.batch() && !options.checkpointInterval().isZero()) {
             env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        if (options.checkpointDir() != null) {
+            // without it Flink falls back to the cluster's state.checkpoints.dir, or else keeps checkpoints in
+            // JobManager memory, which refuses state over 5 MB: a few thousand live sessions
+            Configuration storage = new Configuration();
+            storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.checkpointDir());
+            env.configure(storage);
         }
     }
 

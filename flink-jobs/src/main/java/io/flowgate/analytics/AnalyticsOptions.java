@@ -34,6 +34,7 @@ public record AnalyticsOptions(
         Duration rangeSlack,
         int parallelism,
         Duration checkpointInterval,
+        String checkpointDir,
         Duration outOfOrderness,
         Duration idleness,
         Duration staleAfter,
@@ -61,6 +62,7 @@ public record AnalyticsOptions(
     public static final String RANGE_SLACK = "range-slack";
     public static final String PARALLELISM = "parallelism";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String OUT_OF_ORDERNESS = "out-of-orderness";
     public static final String IDLENESS = "idleness";
     public static final String STALE_AFTER = "stale-after";
@@ -92,7 +94,7 @@ public record AnalyticsOptions(
     public static final String LEAD_WARM_THRESHOLD = "lead-warm-threshold";
 
     private static final Set<String> KNOWN = Set.of(KAFKA_BOOTSTRAP, TOPIC, GROUP_ID, JDBC_URL, JDBC_USER,
-            JDBC_PASSWORD, MODE, FROM, TO, RANGE_SLACK, PARALLELISM, CHECKPOINT_INTERVAL, OUT_OF_ORDERNESS,
+            JDBC_PASSWORD, MODE, FROM, TO, RANGE_SLACK, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, OUT_OF_ORDERNESS,
             IDLENESS, STALE_AFTER, SESSION_RETENTION, COHORT_RETENTION, LEAD_RETENTION, REFERENCE_POLL_INTERVAL,
             DEMAND_WINDOW, DEMAND_SLIDE, HOT_DEMAND, STOCKOUT_HORIZON, SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL,
             LEAD_WEIGHT_BUDGET, LEAD_WEIGHT_INDUSTRY, LEAD_WEIGHT_TIMELINE, LEAD_WEIGHT_COMPLETION,
@@ -151,6 +153,7 @@ public record AnalyticsOptions(
                 duration(p, RANGE_SLACK, Duration.ofMinutes(5)),
                 p.getInt(PARALLELISM, 0),
                 duration(p, CHECKPOINT_INTERVAL, Duration.ofSeconds(10)),
+                p.get(CHECKPOINT_DIR),
                 duration(p, OUT_OF_ORDERNESS, Duration.ofSeconds(2)),
                 duration(p, IDLENESS, Duration.ofSeconds(5)),
                 duration(p, STALE_AFTER, Duration.ofMinutes(30)),

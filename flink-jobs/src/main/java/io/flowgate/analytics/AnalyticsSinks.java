@@ -15,8 +15,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
- * Where the jobs write: six PostgreSQL tables (idempotent upserts) and two Kafka topics. Tests replace
- * single sinks (e.g. a collecting sink, or one that fails once) with the {@code with…} methods.
+ * Where the jobs write: six PostgreSQL tables (idempotent upserts) and two Kafka topics. Tests build their
+ * own record, or replace one sink (e.g. with one that fails once) with a {@code with…} method.
  * Kafka delivery is at-least-once: the events carry deterministic ids, and their consumers deduplicate
  * by id, which is cheaper than transactions that would hold every event back until a checkpoint.
  */
@@ -40,11 +40,6 @@ public record AnalyticsSinks(
                 kafka(options, Topics.STALE_SESSIONS),
                 TableSinks.latencyAlerts(options),
                 kafka(options, Topics.ALERTS));
-    }
-
-    public AnalyticsSinks withScreenDropoff(Sink<ScreenDropoffRow> sink) {
-        return new AnalyticsSinks(sink, endpointLatency, leadScores, hotInventory, staleSessions,
-                staleSessionEvents, latencyAlerts, alertEvents);
     }
 
     public AnalyticsSinks withLeadScores(Sink<LeadScoreRow> sink) {

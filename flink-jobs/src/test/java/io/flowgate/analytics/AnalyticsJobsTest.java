@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -52,6 +54,9 @@ class AnalyticsJobsTest {
             + "VALUES ('QUOTE', 'p95', 1200, 1, 'slow quotes')";
     private static final Duration DEMAND_WINDOW = Duration.ofHours(2);
     private static final long HOT_DEMAND = 5;
+
+    @TempDir
+    static Path checkpoints;
 
     private static EmbeddedKafkaBroker kafka;
     private static Scenario scenario;
@@ -117,6 +122,7 @@ class AnalyticsJobsTest {
         run(options, slowed, sinks.withLeadScores(new FailOnceSink<>(sinks.leadScores())));
 
         assertThat(FailOnceSink.FAILED).as("the injected failure happened").isTrue();
+        assertThat(FailOnceSink.RESTORED_FROM.get()).as("the job restarted from a completed checkpoint").isPositive();
         assertTablesMatchTheEvents(db);
     }
 
@@ -134,6 +140,7 @@ class AnalyticsJobsTest {
                 "--kafka-bootstrap", kafka.bootstrapServers(), "--group-id", group,
                 "--jdbc-url", db.url, "--jdbc-user", "postgres", "--jdbc-password", "",
                 "--mode", mode, "--to", scenario.to.toString(), "--parallelism", "2", "--checkpoint-interval", "300ms",
+                "--checkpoint-dir", checkpoints.resolve(group).toUri().toString(),
                 "--demand-window", DEMAND_WINDOW.toMinutes() + "min", "--hot-demand", Long.toString(HOT_DEMAND));
     }
 

@@ -7,6 +7,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wraps a sink and throws once, on the first write after its writers have flushed for two checkpoints,
@@ -17,6 +18,8 @@ final class FailOnceSink<T> implements Sink<T> {
 
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicInteger CHECKPOINT_FLUSHES = new AtomicInteger();
+    /** The checkpoint a writer was restored from after the failure; 0 while none was. */
+    static final AtomicLong RESTORED_FROM = new AtomicLong();
 
     private final Sink<T> delegate;
 
@@ -27,10 +30,12 @@ final class FailOnceSink<T> implements Sink<T> {
     static void reset() {
         FAILED.set(false);
         CHECKPOINT_FLUSHES.set(0);
+        RESTORED_FROM.set(0);
     }
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        context.getRestoredCheckpointId().ifPresent(RESTORED_FROM::set);
         SinkWriter<T> writer = delegate.createWriter(context);
         return new SinkWriter<>() {
             @Override
