@@ -32,17 +32,32 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return start(0);
     }
 
-    /** Starts a server on the given port (0: a free one). */
+    /** Starts a server on the given port (0: a free one) with its data in a temporary directory. */
     public static EmbeddedPostgresServer start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * Starts a server on the given port (0: a free one). With a {@code dataDirectory} the data is kept
+     * there and survives restarts (the embedded run); without one it lives in a temporary directory.
+     */
+    public static EmbeddedPostgresServer start(int port, java.nio.file.Path dataDirectory) {
         try {
             var builder = EmbeddedPostgres.builder()
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("shared_buffers", "128MB");
+            if (dataDirectory == null) {
+                // throwaway test data: durability buys nothing, speed does
+                builder.setServerConfig("fsync", "off")
+                        .setServerConfig("synchronous_commit", "off")
+                        .setServerConfig("full_page_writes", "off");
+            }
             if (port > 0) {
                 builder.setPort(port);
+            }
+            if (dataDirectory != null) {
+                java.nio.file.Files.createDirectories(dataDirectory);
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
             long started = System.nanoTime();
             EmbeddedPostgres pg = builder.start();

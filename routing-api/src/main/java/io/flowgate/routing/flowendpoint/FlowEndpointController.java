@@ -1,0 +1,115 @@
+package io.flowgate.routing.flowendpoint;
+
+import io.flowgate.events.EndpointRequest;
+import io.flowgate.events.MetaSignature;
+import io.flowgate.routing.system.BoundedBody;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /flows/endpoint}: Meta's Flow data endpoint. Reads the raw body within the size limit,
+ * sheds load with a fast 503 when too many requests are in flight (rather than letting them queue
+ * towards Meta's 10 s timeout), and measures each request from reading its body to the last byte
+ * written. The protocol itself is {@link FlowEndpoint}.
+ */
+@RestController
+class FlowEndpointController {
+
+    private static final Logger log = LoggerFactory.getLogger(FlowEndpointController.class);
+
+    private final FlowEndpoint endpoint;
+    private final FlowEndpointProperties properties;
+    private final List<EndpointListener> listeners;
+    private final MeterRegistry meters;
+    private final Semaphore inFlight;
+
+    FlowEndpointController(FlowEndpoint endpoint, FlowEndpointProperties properties, ObjectProvider<EndpointListener> listeners,
+                           MeterRegistry meters) {
+        this.endpoint = endpoint;
+        this.properties = properties;
+        this.listeners = listeners.orderedStream().toList();
+        this.meters = meters;
+        this.inFlight = new Semaphore(properties.maxInFlight());
+    }
+
+    @PostMapping("/flows/endpoint")
+    void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long started = System.nanoTime();
+        EndpointAnswer answer;
+        if (!inFlight.tryAcquire()) {
+            answer = EndpointAnswer.empty(503, EndpointRequest.OUTCOME_OVERLOADED);
+        } else {
+            try {
+                answer = process(request);
+            } finally {
+                inFlight.release();
+            }
+        }
+        write(response, answer);
+        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
+        Timer.builder("flowgate.endpoint.requests")
+                .description("Flow endpoint requests, from reading the body to the last byte written")
+                .tag("action", metricAction(answer.action()))
+                .tag("outcome", answer.outcome())
+                .tag("status", Integer.toString(answer.status()))
+                .register(meters)
+                .record(micros, TimeUnit.MICROSECONDS);
+        for (EndpointListener listener : listeners) {
+            listener.answered(answer, micros);
+        }
+    }
+
+    private EndpointAnswer process(HttpServletRequest request) throws IOException {
+        byte[] body = BoundedBody.read(request, properties.maxBodyBytes());
+        if (body == null) {
+            return EndpointAnswer.empty(413, EndpointRequest.OUTCOME_TOO_LARGE);
+        }
+        try {
+            return endpoint.handle(body, request.getHeader(MetaSignature.HEADER));
+        } catch (CannotCreateTransactionException | DataAccessResourceFailureException | TransientDataAccessException e) {
+            log.warn("Flow endpoint answered 503: database unavailable ({})", e.getMessage());
+            return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_OVERLOADED);
+        } catch (RuntimeException e) {
+            String incident = UUID.randomUUID().toString();
+            log.error("Flow endpoint failed unexpectedly, incident {}", incident, e);
+            return EndpointAnswer.empty(500, EndpointRequest.OUTCOME_INTERNAL_ERROR);
+        }
+    }
+
+    private static void write(HttpServletResponse response, EndpointAnswer answer) throws IOException {
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(answer.status());
+        response.setContentType(answer.contentType());
+        response.setContentLength(bytes.length);
+        if (answer.status() == 503) {
+            response.setHeader("Retry-After", "1");
+        }
+        response.getOutputStream().write(bytes);
+        response.flushBuffer();
+    }
+
+    /** Bounded tag values: an attacker's made-up actions must not create unbounded metric series. */
+    private static String metricAction(String action) {
+        return switch (action == null ? "unknown" : action) {
+            case "ping", "INIT", "BACK", "data_exchange", "navigate" -> action;
+            default -> "other";
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package io.flowgate.routing.flowendpoint;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The Flow data endpoint's settings (environment variables in parentheses):
+ *
+ * @param privateKey                   path of the RSA private key PEM ({@code FLOWGATE_PRIVATE_KEY}); required
+ * @param privateKeyPassphrase         its passphrase ({@code FLOWGATE_PRIVATE_KEY_PASSPHRASE})
+ * @param previousPrivateKey           the key still accepted during a rotation ({@code FLOWGATE_PREVIOUS_PRIVATE_KEY})
+ * @param previousPrivateKeyPassphrase its passphrase
+ * @param appSecret                    Meta app secret for {@code X-Hub-Signature-256} ({@code FLOWGATE_APP_SECRET})
+ * @param previousAppSecret            the app secret still accepted during a rotation
+ * @param maxBodyBytes                 larger request bodies are answered 413 (default 1 MiB)
+ * @param maxInFlight                  requests processed at once; more are answered 503 at once (default 64)
+ * @param plaintextInvalidTokenBody    answer 427 with a plaintext JSON body instead of an encrypted one
+ * @param invalidTokenMessage          the {@code error_msg} a user sees for an expired or used token
+ */
+@ConfigurationProperties("flowgate.endpoint")
+record FlowEndpointProperties(
+        String privateKey,
+        String privateKeyPassphrase,
+        String previousPrivateKey,
+        String previousPrivateKeyPassphrase,
+        String appSecret,
+        String previousAppSecret,
+        int maxBodyBytes,
+        int maxInFlight,
+        boolean plaintextInvalidTokenBody,
+        String invalidTokenMessage) {
+
+    FlowEndpointProperties {
+        if (maxBodyBytes <= 0) {
+            maxBodyBytes = 1024 * 1024;
+        }
+        if (maxInFlight <= 0) {
+            maxInFlight = 64;
+        }
+        if (invalidTokenMessage == null || invalidTokenMessage.isBlank()) {
+            invalidTokenMessage = "This form is no longer available. Please ask us for a new one.";
+        }
+    }
+
+    @Override
+    public String toString() {
+        // never print secrets, even by accident in a debug log
+        return "FlowEndpointProperties[privateKey=" + privateKey + ", previousPrivateKey=" + previousPrivateKey
+                + ", appSecret=" + (appSecret == null || appSecret.isBlank() ? "unset" : "set")
+                + ", maxBodyBytes=" + maxBodyBytes + ", maxInFlight=" + maxInFlight + "]";
+    }
+}

@@ -1,0 +1,37 @@
+package io.flowgate.routing.flowendpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.UUID;
+
+/**
+ * What a Flow request led to: an answer to encrypt (and whether it was a new transition, for events
+ * and metrics), or a refusal of the flow token (427).
+ *
+ * @param response     the answer {@code {screen, data}} without {@code version}; null when the token is refused
+ * @param refusal      why the token was refused ({@code unknown}, {@code expired}, {@code completed}, ...), else null
+ * @param transitioned a new transition was recorded (false for double taps, mismatches, refreshes)
+ * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused}
+ * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
+ */
+record StepOutcome(
+        ObjectNode response,
+        String refusal,
+        boolean transitioned,
+        String kind,
+        UUID sessionId,
+        String flowId,
+        String fromScreen,
+        String toScreen,
+        boolean completed,
+        boolean handover,
+        Long ruleId) {
+
+    static StepOutcome refused(String why, UUID sessionId, String flowId) {
+        return new StepOutcome(null, why, false, "refused", sessionId, flowId, null, null, false, false, null);
+    }
+
+    boolean isRefused() {
+        return refusal != null;
+    }
+}

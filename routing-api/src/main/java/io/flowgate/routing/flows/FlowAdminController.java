@@ -1,0 +1,105 @@
+package io.flowgate.routing.flows;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.system.ApiException;
+import io.flowgate.routing.system.BoundedBody;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Admin API of the Flow registry: upload a Flow's JSON ({@code PUT /api/flows/{flowId}}), read it back,
+ * list the Flows. An invalid Flow is refused with a 400 that lists every problem.
+ */
+@RestController
+class FlowAdminController {
+
+    static final Pattern FLOW_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final FlowRegistry registry;
+    private final ObjectMapper mapper;
+    private final FlowsProperties properties;
+    private final List<FlowUploadCheck> checks;
+
+    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties,
+                        ObjectProvider<FlowUploadCheck> checks) {
+        this.registry = registry;
+        this.mapper = mapper;
+        this.properties = properties;
+        this.checks = checks.orderedStream().toList();
+    }
+
+    @PutMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> upload(@PathVariable String flowId, HttpServletRequest request) throws IOException {
+        checkId(flowId);
+        byte[] body = BoundedBody.read(request, properties.maxJsonBytes());
+        if (body == null) {
+            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large",
+                    "the Flow JSON is larger than " + properties.maxJsonBytes() + " bytes");
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        boolean existed = registry.find(flowId).isPresent();
+        FlowDefinition flow;
+        try {
+            FlowDefinition candidate = FlowDefinition.parse(flowId, json);
+            List<String> conflicts = new ArrayList<>();
+            checks.forEach(check -> conflicts.addAll(check.problemsWith(candidate)));
+            if (!conflicts.isEmpty()) {
+                throw ApiException.badRequest("the new Flow JSON does not fit the Flow's routing rules; change or delete them first",
+                        conflicts);
+            }
+            flow = registry.save(flowId, json);
+        } catch (FlowValidationException e) {
+            throw ApiException.badRequest("the Flow JSON is not valid", e.problems());
+        }
+        return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED).body(summary(flow));
+    }
+
+    @GetMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    JsonNode get(@PathVariable String flowId) {
+        checkId(flowId);
+        return registry.find(flowId).map(FlowDefinition::json)
+                .orElseThrow(() -> ApiException.notFound("no Flow " + flowId));
+    }
+
+    @GetMapping(path = "/api/flows", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, List<String>> list() {
+        return Map.of("flows", registry.ids());
+    }
+
+    private Map<String, Object> summary(FlowDefinition flow) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("flow_id", flow.flowId());
+        out.put("revision", registry.revision(flow.flowId()));
+        out.put("data_api_version", flow.dataApiVersion());
+        out.put("entry_screen", flow.entryScreen());
+        out.put("screens", List.copyOf(flow.screens().keySet()));
+        return out;
+    }
+
+    private static void checkId(String flowId) {
+        if (!FLOW_ID.matcher(flowId).matches()) {
+            throw ApiException.badRequest("flow id must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.flowgate.routing.outbox;
+
+import io.flowgate.events.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether Kafka can be reached, watched from one background thread, and the topics of {@link Topics#ALL}
+ * created as soon as it can. Kafka's own clients retry an unreachable broker forever and log a warning
+ * on every attempt (about once a second per client); routing-api must start, serve and stay quiet
+ * without Kafka, so the relay and the publisher create and use no client while a plain TCP connection to
+ * the bootstrap servers fails. One warning is logged when Kafka goes away, one line when it is back.
+ */
+@Component
+class KafkaAvailability implements SmartLifecycle {
+
+    /** Started before and stopped after the web server, so events of the last requests still go out. */
+    static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaAvailability.class);
+    private static final int CONNECT_TIMEOUT_MS = 1000;
+    private static final Duration CHECK_WHILE_DOWN = Duration.ofSeconds(1);
+    private static final Duration CHECK_WHILE_UP = Duration.ofSeconds(2);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaProperties properties;
+    private final List<Runnable> onAvailable = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onUnavailable = new CopyOnWriteArrayList<>();
+    private final Object signal = new Object();
+    private volatile boolean available;
+    private volatile boolean running;
+    private Thread watcher;
+    // watcher thread only
+    private boolean topicsReady;
+    private boolean reported;
+    private long downSinceNanos;
+
+    KafkaAvailability(KafkaProperties properties, MeterRegistry registry) {
+        this.properties = properties;
+        Gauge.builder("flowgate.kafka.available", this, k -> k.available ? 1 : 0)
+                .description("1 when Kafka is reachable and the topics exist, else 0")
+                .register(registry);
+    }
+
+    /** Kafka answered the last check and the topics exist. */
+    boolean isAvailable() {
+        return available;
+    }
+
+    /** Waits until Kafka is available, at most {@code timeout}; returns whether it is. */
+    boolean awaitAvailable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (signal) {
+            while (!available && running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(signal, left);
+            }
+        }
+        return available;
+    }
+
+    /**
+     * Runs {@code listener} on the watcher thread each time Kafka becomes available (also the first time),
+     * before {@link #isAvailable()} says so.
+     */
+    void onAvailable(Runnable listener) {
+        onAvailable.add(listener);
+    }
+
+    /**
+     * Runs {@code listener} on the watcher thread each time Kafka stops being available: the moment to close
+     * idle clients, which would otherwise retry (and log) about once a second for the whole outage.
+     */
+    void onUnavailable(Runnable listener) {
+        onUnavailable.add(listener);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        watcher = new Thread(this::watch, "flowgate-kafka-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+        if (watcher != null) {
+            watcher.interrupt();
+            try {
+                watcher.join(ADMIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    private void watch() {
+        while (running) {
+            String problem = reachable() ? null : "no TCP connection to " + properties.bootstrapServers();
+            if (problem == null && !topicsReady) {
+                problem = createTopics();
+                topicsReady = problem == null;
+            }
+            changeTo(problem == null, problem);
+            synchronized (signal) {
+                try {
+                    signal.wait((available ? CHECK_WHILE_UP : CHECK_WHILE_DOWN).toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void changeTo(boolean nowAvailable, String problem) {
+        if (nowAvailable == available && reported) {
+            return;
+        }
+        if (nowAvailable) {
+            if (reported) {
+                log.info("Kafka at {} is reachable again after {} s; the outbox relay catches up",
+                        properties.bootstrapServers(), (System.nanoTime() - downSinceNanos) / 1_000_000_000);
+            } else {
+                log.info("Kafka at {} is reachable; topics ready", properties.bootstrapServers());
+            }
+        } else {
+            downSinceNanos = System.nanoTime();
+            log.warn("Kafka at {} is not available ({}): transition events wait in the outbox table, "
+                    + "endpoint events are dropped until it is back; checking every {} s",
+                    properties.bootstrapServers(), problem, CHECK_WHILE_DOWN.toSeconds());
+        }
+        reported = true;
+        // clients are set up before anyone is told Kafka is there, and told it is gone before they are closed
+        if (nowAvailable) {
+            runAll(onAvailable);
+        }
+        synchronized (signal) {
+            available = nowAvailable;
+            signal.notifyAll();
+        }
+        if (!nowAvailable) {
+            runAll(onUnavailable);
+        }
+    }
+
+    private static void runAll(List<Runnable> listeners) {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("Kafka availability listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** A TCP connection to any bootstrap server: silent, unlike a Kafka client, when nothing listens. */
+    private boolean reachable() {
+        for (String server : properties.bootstrapServers().split(",")) {
+            String trimmed = server.trim();
+            String host = Utils.getHost(trimmed);
+            Integer port = Utils.getPort(trimmed);
+            if (host == null || port == null) {
+                continue;
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+                return true;
+            } catch (IOException | IllegalArgumentException | SecurityException e) {
+                // try the next bootstrap server
+            }
+        }
+        return false;
+    }
+
+    /** Creates the missing topics; returns null when they are ready, else why not (retried next check). */
+    private String createTopics() {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "flowgate-routing-admin",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis() / 2,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
+            short replication = (short) Math.min(3, Math.max(1, brokers));
+            List<NewTopic> wanted = new ArrayList<>();
+            for (String topic : Topics.ALL) {
+                wanted.add(new NewTopic(topic, properties.topicPartitions(), replication));
+            }
+            List<String> created = new ArrayList<>();
+            for (var result : admin.createTopics(wanted).values().entrySet()) {
+                try {
+                    result.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(result.getKey());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof AuthorizationException || cause instanceof PolicyViolationException) {
+                        // a managed cluster where topics are provisioned by their owners: publish to what exists
+                        log.warn("not allowed to create topic {} ({}); assuming it is provisioned elsewhere",
+                                result.getKey(), cause.getMessage());
+                    } else if (!(cause instanceof TopicExistsException)) {
+                        return "cannot create topic " + result.getKey() + ": " + cause;
+                    }
+                }
+            }
+            if (!created.isEmpty()) {
+                log.info("created Kafka topics {} ({} partitions, replication factor {})",
+                        created, properties.topicPartitions(), replication);
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (Exception e) {
+            return "cannot create topics: " + e;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.flowgate.routing.routing;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code routing_rules} in PostgreSQL. */
+@Repository
+class RuleRepository {
+
+    private static final TypeReference<Map<String, String>> DATA = new TypeReference<>() {
+    };
+    private static final String COLUMNS =
+            "rule_id, flow_id, screen, action, priority, name, condition, next_screen, data::text AS data, handover, enabled";
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper mapper;
+
+    RuleRepository(JdbcClient jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    /** A Flow's rules in evaluation order. */
+    List<RuleDefinition> forFlow(String flowId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM routing_rules WHERE flow_id = :flow ORDER BY screen, action, priority, rule_id")
+                .param("flow", flowId).query(this::map).list();
+    }
+
+    Optional<RuleDefinition> find(long ruleId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM routing_rules WHERE rule_id = :id").param("id", ruleId).query(this::map).optional();
+    }
+
+    long insert(RuleDefinition r) {
+        return jdbc.sql("""
+                        INSERT INTO routing_rules (flow_id, screen, action, priority, name, condition, next_screen, data, handover, enabled)
+                        VALUES (:flow, :screen, :action, :priority, :name, :condition, :next, CAST(:data AS jsonb), :handover, :enabled)
+                        RETURNING rule_id""")
+                .params(params(r)).query(Long.class).single();
+    }
+
+    boolean update(RuleDefinition r) {
+        return jdbc.sql("""
+                        UPDATE routing_rules SET screen = :screen, action = :action, priority = :priority, name = :name,
+                            condition = :condition, next_screen = :next, data = CAST(:data AS jsonb), handover = :handover,
+                            enabled = :enabled, updated_at = now()
+                        WHERE rule_id = :id AND flow_id = :flow""")
+                .params(params(r)).param("id", r.ruleId()).update() == 1;
+    }
+
+    boolean delete(long ruleId) {
+        return jdbc.sql("DELETE FROM routing_rules WHERE rule_id = :id").param("id", ruleId).update() == 1;
+    }
+
+    private Map<String, Object> params(RuleDefinition r) {
+        try {
+            return Map.of("flow", r.flowId(), "screen", r.screen(), "action", r.action(), "priority", r.priority(),
+                    "name", r.name(), "condition", r.condition(), "next", r.nextScreen(),
+                    "data", mapper.writeValueAsString(r.data()), "handover", r.handover(), "enabled", r.enabled());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RuleDefinition map(ResultSet rs, int row) throws SQLException {
+        try {
+            return new RuleDefinition(rs.getLong("rule_id"), rs.getString("flow_id"), rs.getString("screen"),
+                    rs.getString("action"), rs.getInt("priority"), rs.getString("name"), rs.getString("condition"),
+                    rs.getString("next_screen"), mapper.readValue(rs.getString("data"), DATA), rs.getBoolean("handover"),
+                    rs.getBoolean("enabled"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.flowgate.routing.sessions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A Flow session as stored in {@code flow_sessions}: who, which Flow, where the user is, what they
+ * submitted, and the last transition's request fingerprint and answer (for double taps).
+ *
+ * @param history screens answered so far, newest last; BACK returns to the one before the last
+ */
+public record FlowSession(
+        UUID sessionId,
+        String waId,
+        String flowId,
+        String status,
+        String currentScreen,
+        List<Screen> history,
+        ObjectNode userData,
+        ObjectNode initialData,
+        byte[] lastRequestHash,
+        JsonNode lastResponse,
+        int transitions,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant expiresAt,
+        Instant handoverAt) {
+
+    public static final String ACTIVE = "active";
+    public static final String COMPLETED = "completed";
+    public static final String HANDOVER = "handover";
+
+    /** A screen the session was answered with, and the data it was shown with. */
+    public record Screen(String screen, JsonNode data) {
+    }
+
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(expiresAt);
+    }
+
+    public boolean isActive() {
+        return ACTIVE.equals(status);
+    }
+
+    /** The same session after a step: new screen, history, data, status and double-tap fingerprint. */
+    public FlowSession next(String newStatus, String screen, List<Screen> newHistory, ObjectNode newUserData,
+                            byte[] requestHash, JsonNode response, Instant newHandoverAt) {
+        return new FlowSession(sessionId, waId, flowId, newStatus, screen, List.copyOf(newHistory), newUserData, initialData,
+                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt);
+    }
+}

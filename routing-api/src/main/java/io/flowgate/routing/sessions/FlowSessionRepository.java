@@ -1,0 +1,121 @@
+package io.flowgate.routing.sessions;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code flow_sessions} in PostgreSQL: the only place a session lives, so a restart or a second
+ * routing-api instance loses nothing. Steps lock the row ({@code FOR UPDATE}), which serializes
+ * concurrent requests of one session (double taps) without blocking other sessions.
+ */
+@Repository
+public class FlowSessionRepository {
+
+    private static final TypeReference<List<FlowSession.Screen>> HISTORY = new TypeReference<>() {
+    };
+    private static final String COLUMNS = """
+            session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
+            initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
+            created_at, updated_at, expires_at, handover_at""";
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper mapper;
+
+    FlowSessionRepository(JdbcClient jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    public void insert(FlowSession s, byte[] tokenHash) {
+        jdbc.sql("""
+                        INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at, expires_at)
+                        VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires)""")
+                .param("id", s.sessionId()).param("hash", tokenHash).param("wa", s.waId()).param("flow", s.flowId())
+                .param("status", s.status()).param("initial", json(s.initialData()))
+                .param("created", Timestamp.from(s.createdAt())).param("expires", Timestamp.from(s.expiresAt()))
+                .update();
+    }
+
+    /** The session of a token, locked until the transaction ends. */
+    public Optional<FlowSession> lockByTokenHash(byte[] tokenHash) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM flow_sessions WHERE token_hash = :hash FOR UPDATE")
+                .param("hash", tokenHash).query(this::map).optional();
+    }
+
+    public Optional<FlowSession> findById(UUID sessionId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM flow_sessions WHERE session_id = :id")
+                .param("id", sessionId).query(this::map).optional();
+    }
+
+    /** Writes the result of a step: screen, history, data, status and the double-tap fingerprint. */
+    public void update(FlowSession s) {
+        jdbc.sql("""
+                        UPDATE flow_sessions SET status = :status, current_screen = :screen, history = CAST(:history AS jsonb),
+                            user_data = CAST(:data AS jsonb), last_request_hash = :hash, last_response = CAST(:response AS jsonb),
+                            transitions = :transitions, updated_at = now(), handover_at = :handover,
+                            completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
+                        WHERE session_id = :id""")
+                .param("status", s.status()).param("screen", s.currentScreen()).param("history", json(s.history()))
+                .param("data", json(s.userData())).param("hash", s.lastRequestHash())
+                .param("response", s.lastResponse() == null ? null : json(s.lastResponse()))
+                .param("transitions", s.transitions()).param("id", s.sessionId())
+                .param("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()))
+                .update();
+    }
+
+    private FlowSession map(ResultSet rs, int row) throws SQLException {
+        return new FlowSession(
+                rs.getObject("session_id", UUID.class),
+                rs.getString("wa_id"),
+                rs.getString("flow_id"),
+                rs.getString("status"),
+                rs.getString("current_screen"),
+                read(rs.getString("history"), HISTORY),
+                (ObjectNode) tree(rs.getString("user_data")),
+                (ObjectNode) tree(rs.getString("initial_data")),
+                rs.getBytes("last_request_hash"),
+                rs.getString("last_response") == null ? null : tree(rs.getString("last_response")),
+                rs.getInt("transitions"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(),
+                rs.getTimestamp("expires_at").toInstant(),
+                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant());
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode tree(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return mapper.readValue(text, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

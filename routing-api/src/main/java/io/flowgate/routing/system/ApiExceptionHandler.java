@@ -1,0 +1,86 @@
+package io.flowgate.routing.system;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns every failure of the JSON APIs into a JSON answer with a clear message: 4xx for what the caller
+ * sent, 503 when the database is unreachable, and for our own bugs a 500 with an incident id that
+ * matches the log line. Never a stack trace in an answer.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> refused(ApiException e) {
+        return body(e.status(), e.code(), e.getMessage(), e.details());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        return body(HttpStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON of the expected shape", List.of());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send application/json", List.of());
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+        return body(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", e.getMethod() + " is not supported here", List.of());
+    }
+
+    @ExceptionHandler({MissingRequestHeaderException.class, MethodArgumentTypeMismatchException.class})
+    ResponseEntity<Map<String, Object>> badParameter(Exception e) {
+        return body(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage(), List.of());
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<Map<String, Object>> noSuchPath(NoResourceFoundException e) {
+        return body(HttpStatus.NOT_FOUND, "not_found", "no such path", List.of());
+    }
+
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class})
+    ResponseEntity<Map<String, Object>> databaseUnavailable(Exception e) {
+        log.warn("database unavailable: {}", e.getMessage());
+        return body(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; retry shortly", List.of());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> bug(Exception e) {
+        String incident = UUID.randomUUID().toString();
+        log.error("unexpected failure, incident {}", incident, e);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "unexpected failure, incident " + incident, List.of());
+    }
+
+    private static ResponseEntity<Map<String, Object>> body(HttpStatus status, String code, String message, List<String> details) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        if (!details.isEmpty()) {
+            body.put("details", details);
+        }
+        return ResponseEntity.status(status).body(body);
+    }
+}

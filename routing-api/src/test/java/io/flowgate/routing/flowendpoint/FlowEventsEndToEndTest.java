@@ -1,0 +1,126 @@
+package io.flowgate.routing.flowendpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.Topics;
+import io.flowgate.routing.examples.DeviceRepairExample;
+import io.flowgate.routing.support.RoutingApiInstance;
+import io.flowgate.routing.support.TopicReader;
+import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static io.flowgate.routing.testclient.WhatsAppFlowClient.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A scripted journey through the example Flow over HTTP lands the expected screens, and exactly the
+ * expected events reach a real Kafka broker, once each: one transition per step (none for a double
+ * tap's repeats) through the outbox, and one endpoint-request event per answered request.
+ */
+class FlowEventsEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static EmbeddedKafkaBroker broker;
+    private static RoutingApiInstance app;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.start(2);
+        app = RoutingApiInstance.builder().property("flowgate.kafka.bootstrap-servers", broker.bootstrapServers()).start();
+        new DeviceRepairExample(app.uri("/"), RoutingApiInstance.ADMIN_TOKEN).install();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        broker.close();
+    }
+
+    @Test
+    void journeyPublishesEachTransitionOnceAndEveryRequest() throws Exception {
+        WhatsAppFlowClient client = app.client();
+        JsonNode minted = app.mint("15550000001", DeviceRepairExample.FLOW_ID, null);
+        String token = minted.path("flow_token").asText();
+        String session = minted.path("session_id").asText();
+
+        List<String> screens = new ArrayList<>();
+        screens.add(client.send(payload("ping", null, null)).json().at("/data/status").asText());
+        screens.add(client.send(payload("INIT", "", token)).screen());
+        ObjectNode welcome = payload("data_exchange", "WELCOME", token);
+        welcome.with("data").put("item_id", "iphone-13-screen").put("budget", "300").put("name", "Ana Free Text");
+        var taps = List.of(client.seal(welcome), client.seal(welcome), client.seal(welcome));
+        List<CompletableFuture<WhatsAppFlowClient.Answer>> tapped = taps.stream()
+                .map(s -> CompletableFuture.supplyAsync(() -> client.post(s))).toList();
+        for (var t : tapped) {
+            screens.add(t.get().screen());
+        }
+        ObjectNode schedule = payload("data_exchange", "EXPRESS_SCHEDULE", token);
+        schedule.with("data").put("slot", "express-1");
+        screens.add(client.send(schedule).screen());
+        screens.add(client.send(payload("data_exchange", "CONFIRM", token)).screen());
+        assertThat(screens).containsExactly("active", "WELCOME", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE",
+                "CONFIRM", "SUCCESS");
+
+        try (TopicReader reader = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> transitions(reader, session).size() >= 4
+                    && endpointRequests(reader, session).size() >= 6);
+            Thread.sleep(1_000); // anything duplicated would arrive right behind
+            List<JsonNode> transitions = transitions(reader, session);
+            assertThat(transitions).extracting(t -> t.path("from_screen").asText() + ">" + t.path("to_screen").asText())
+                    .containsExactly(">WELCOME", "WELCOME>EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE>CONFIRM", "CONFIRM>SUCCESS");
+            assertThat(transitions).extracting(t -> t.path("event_id").asText()).doesNotHaveDuplicates();
+            JsonNode choice = transitions.get(1);
+            assertThat(choice.path("flow_id").asText()).isEqualTo(DeviceRepairExample.FLOW_ID);
+            assertThat(choice.path("user_id").asText()).isEqualTo("15550000001");
+            assertThat(choice.path("action").asText()).isEqualTo("data_exchange");
+            assertThat(choice.path("fields").path("item_id").asText()).isEqualTo("iphone-13-screen");
+            assertThat(choice.path("fields").path("budget").asText()).isEqualTo("300");
+            assertThat(choice.path("fields").has("name")).as("free text never leaves in events").isFalse();
+            assertThat(choice.path("session_started_at").asText()).isNotBlank();
+            assertThat(transitions.get(3).path("completed").asBoolean()).isTrue();
+            assertThat(transitions.get(2).path("completed").asBoolean()).isFalse();
+
+            List<JsonNode> requests = endpointRequests(reader, session);
+            assertThat(requests).hasSize(6);
+            assertThat(requests).allSatisfy(r -> {
+                assertThat(r.path("status").asInt()).isEqualTo(200);
+                assertThat(r.path("latency_micros").asLong()).isPositive();
+            });
+            assertThat(reader.received().stream().map(r -> parse(r.value()))
+                    .filter(e -> e.path("type").asText().equals("endpoint_request") && e.path("action").asText().equals("ping")))
+                    .isNotEmpty();
+        }
+    }
+
+    private static List<JsonNode> transitions(TopicReader reader, String session) {
+        return events(reader, session, "flow_transition");
+    }
+
+    private static List<JsonNode> endpointRequests(TopicReader reader, String session) {
+        return events(reader, session, "endpoint_request");
+    }
+
+    private static List<JsonNode> events(TopicReader reader, String session, String type) {
+        return reader.received().stream().map(r -> parse(r.value()))
+                .filter(e -> e.path("type").asText().equals(type) && e.path("session_id").asText().equals(session))
+                .toList();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
