@@ -18,10 +18,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * Measures the whole analytics job set from Kafka to PostgreSQL on a local MiniCluster (parallelism 2),
@@ -42,8 +47,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ol>
  * Not a test (excluded from surefire): it reports, it asserts nothing. Run with
  * {@code ./mvnw -q -B -pl flink-jobs -am test-compile} then
- * {@code ./mvnw -q -B -pl flink-jobs exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.flowgate.analytics.AnalyticsThroughputBenchmark [-Dexec.args="400000 60"]}:
- * the number of transitions and the seconds of live load for the freshness phase.
+ * {@code ./mvnw -q -B -pl flink-jobs exec:exec -Dexec.executable=java -Dexec.classpathScope=test
+ * -Dexec.args="-Xmx3g -cp %classpath io.flowgate.analytics.AnalyticsThroughputBenchmark 400000 75 3"}: the number
+ * of transitions, the seconds of live load for the freshness phase, and the number of bounded runs of each
+ * mode. A forked JVM (exec:exec), because exec:java's class loader hides Flink's classes from the MiniCluster.
  */
 public final class AnalyticsThroughputBenchmark {
 
@@ -57,6 +64,7 @@ public final class AnalyticsThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int transitions = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
         int liveSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.printf("machine: %d cores, %d MB max heap, %s %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"));
 
@@ -65,38 +73,61 @@ public final class AnalyticsThroughputBenchmark {
         EmbeddedPostgresServer.shared();
 
         List<FlowgateEvent> events = generate(transitions, new Random(1));
-        Instant to = events.get(events.size() - 1).eventTime().plus(Duration.ofMinutes(40)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        Instant to = events.get(events.size() - 1).eventTime().plus(Duration.ofMinutes(40)).truncatedTo(ChronoUnit.MINUTES);
         long produceStarted = System.nanoTime();
         publish(kafka, Topics.TRANSITIONS, events);
-        double produceSeconds = (System.nanoTime() - produceStarted) / 1e9;
-        System.out.printf("published %,d records (%,d transitions) in %.1f s%n", events.size(), transitions, produceSeconds);
+        System.out.printf("published %,d records (%,d transitions) in %.1f s%n", events.size(), transitions,
+                (System.nanoTime() - produceStarted) / 1e9);
 
-        AnalyticsDatabase streamingDb = AnalyticsDatabase.create("bench_streaming", Map.of("sku-1", 50, "sku-2", 0), List.of());
-        double streamingSeconds = runBounded(kafka, streamingDb, "streaming", to);
-        AnalyticsDatabase batchDb = AnalyticsDatabase.create("bench_batch", Map.of("sku-1", 50, "sku-2", 0), List.of());
-        double batchSeconds = runBounded(kafka, batchDb, "batch", to);
-        boolean same = streamingDb.dump("screen_dropoff", "flow_id, cohort_start, screen")
-                .equals(batchDb.dump("screen_dropoff", "flow_id, cohort_start, screen"))
-                && streamingDb.dump("lead_scores", "wa_id").equals(batchDb.dump("lead_scores", "wa_id"));
+        // streaming and batch interleaved, run by run, so that changes in the machine's load spread over both
+        List<Run> streaming = new ArrayList<>();
+        List<Run> batch = new ArrayList<>();
+        boolean same = true;
+        for (int run = 1; run <= runs; run++) {
+            AnalyticsDatabase streamingDb = AnalyticsDatabase.create("bench_streaming", Map.of("sku-1", 50, "sku-2", 0), List.of());
+            streaming.add(runBounded(kafka, streamingDb, "streaming", run, to));
+            AnalyticsDatabase batchDb = AnalyticsDatabase.create("bench_batch", Map.of("sku-1", 50, "sku-2", 0), List.of());
+            batch.add(runBounded(kafka, batchDb, "batch", run, to));
+            same &= streamingDb.dump("screen_dropoff", "flow_id, cohort_start, screen")
+                    .equals(batchDb.dump("screen_dropoff", "flow_id, cohort_start, screen"))
+                    && streamingDb.dump("lead_scores", "wa_id").equals(batchDb.dump("lead_scores", "wa_id"));
+            System.out.printf("run %d: streaming %s | batch %s%n", run, streaming.get(run - 1), batch.get(run - 1));
+        }
 
+        CpuMeter liveCpu = CpuMeter.start();
         Freshness freshness = liveSeconds > 0 ? liveFreshness(kafka, liveSeconds) : new Freshness(new double[0], new double[0]);
+        double liveWall = liveCpu.wallSeconds();
+        String liveLoadAverage = liveCpu.stop();
+        String liveLoad = String.format("benchmark %.2f cores, others %.2f cores, load %s",
+                liveCpu.ownCores(liveWall), liveCpu.otherCores(liveWall), liveLoadAverage);
 
         System.out.println();
         System.out.println("== Analytics (flink-jobs) benchmark ==");
-        System.out.printf("records: %,d (%,d transitions + %,d endpoint requests)%n", events.size(), transitions, events.size() - transitions);
-        report("streaming (bounded run, checkpoints every 10 s)", transitions, events.size(), streamingSeconds);
-        report("batch (--mode batch)", transitions, events.size(), batchSeconds);
-        System.out.printf("streaming and batch tables identical: %s%n", same);
-        System.out.printf("freshness screen_dropoff (publish -> row), %d probes: p50 %.2f s, p99 %.2f s, max %.2f s%n",
-                freshness.dropoff.length, pct(freshness.dropoff, 50), pct(freshness.dropoff, 99), pct(freshness.dropoff, 100));
+        System.out.printf("records: %,d (%,d transitions + %,d endpoint requests), %d runs, medians%n",
+                events.size(), transitions, events.size() - transitions, runs);
+        report("streaming (bounded run, checkpoints every 10 s)", transitions, events.size(), streaming);
+        report("batch (--mode batch)", transitions, events.size(), batch);
+        System.out.printf("streaming and batch tables identical in every run: %s%n", same);
+        System.out.printf("freshness screen_dropoff (publish -> row), %d probes: p50 %.2f s, p99 %.2f s, max %.2f s (%s)%n",
+                freshness.dropoff.length, pct(freshness.dropoff, 50), pct(freshness.dropoff, 99), pct(freshness.dropoff, 100), liveLoad);
         System.out.printf("freshness endpoint_latency (minute end -> row), %d minutes: %s s%n",
                 freshness.latency.length, Arrays.toString(Arrays.stream(freshness.latency).map(d -> Math.round(d * 100) / 100.0).toArray()));
         System.exit(0);
     }
 
-    private static void report(String what, int transitions, int records, double seconds) {
-        System.out.printf("%s: %.1f s job time -> %,.0f transitions/s (%,.0f per core), %,.0f records/s%n",
-                what, seconds, transitions / seconds, transitions / seconds / PARALLELISM, records / seconds);
+    /** One bounded job run: its job time and how the machine's CPU was shared meanwhile. */
+    record Run(double seconds, double ownCores, double otherCores, String load) {
+        @Override
+        public String toString() {
+            return String.format("%.1f s (benchmark %.2f cores, others %.2f cores, load %s)", seconds, ownCores, otherCores, load);
+        }
+    }
+
+    private static void report(String what, int transitions, int records, List<Run> runs) {
+        double seconds = runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2];
+        System.out.printf("%s: median %.1f s job time -> %,.0f transitions/s (%,.0f per core), %,.0f records/s; runs: %s%n",
+                what, seconds, transitions / seconds, transitions / seconds / PARALLELISM, records / seconds,
+                runs.stream().map(r -> String.format("%,.0f/s", transitions / r.seconds())).toList());
     }
 
     /** Sessions of four steps, started over two hours; a third abandon, some pick an item; one request per step. */
@@ -150,18 +181,85 @@ public final class AnalyticsThroughputBenchmark {
         return StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
     }
 
-    private static double runBounded(EmbeddedKafkaBroker kafka, AnalyticsDatabase db, String mode, Instant to) throws Exception {
+    private static Run runBounded(EmbeddedKafkaBroker kafka, AnalyticsDatabase db, String mode, int run, Instant to) throws Exception {
         StreamExecutionEnvironment env = localEnvironment();
         AnalyticsJobs.buildInto(env, AnalyticsOptions.fromArgs("--kafka-bootstrap", kafka.bootstrapServers(),
-                "--group-id", "bench-" + mode, "--jdbc-url", db.url, "--jdbc-user", "postgres", "--mode", mode,
+                "--group-id", "bench-" + mode + "-" + run, "--jdbc-url", db.url, "--jdbc-user", "postgres", "--mode", mode,
                 "--checkpoint-dir", checkpointDir("bench-" + mode),
                 "--to", to.toString(), "--parallelism", Integer.toString(PARALLELISM)));
+        CpuMeter cpu = CpuMeter.start();
         JobExecutionResult result = env.execute("bench-" + mode);
-        return result.getNetRuntime() / 1000.0;
+        double wall = cpu.wallSeconds();
+        String load = cpu.stop();
+        return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load);
     }
 
-    private static String checkpointDir(String name) throws java.io.IOException {
-        return java.nio.file.Files.createTempDirectory("flowgate-" + name + "-").toUri().toString();
+    /**
+     * How the machine's CPU was shared during a phase: this JVM and its children (the embedded PostgreSQL)
+     * against everything else, from /proc/stat, plus the load average at both ends.
+     */
+    static final class CpuMeter {
+        private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+        private final long startNanos = System.nanoTime();
+        private final double machineBusyStart = machineBusySeconds();
+        private final double ownStart = ownSeconds();
+        private final String loadStart = loadAverage();
+        private double machineBusyEnd;
+        private double ownEnd;
+
+        static CpuMeter start() {
+            return new CpuMeter();
+        }
+
+        double wallSeconds() {
+            return (System.nanoTime() - startNanos) / 1e9;
+        }
+
+        String stop() {
+            machineBusyEnd = machineBusySeconds();
+            ownEnd = ownSeconds();
+            return loadStart + " -> " + loadAverage();
+        }
+
+        double ownCores(double wall) {
+            return (ownEnd - ownStart) / wall;
+        }
+
+        double otherCores(double wall) {
+            return Math.max(0, (machineBusyEnd - machineBusyStart) - (ownEnd - ownStart)) / wall;
+        }
+
+        private static double machineBusySeconds() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length && i <= 8; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                return (total - idle) / TICKS_PER_SECOND;
+            } catch (IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+
+        private static double ownSeconds() {
+            ProcessHandle self = ProcessHandle.current();
+            return Stream.concat(Stream.of(self), self.descendants())
+                    .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+        }
+
+        private static String loadAverage() {
+            try {
+                return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            } catch (IOException e) {
+                return "?";
+            }
+        }
+    }
+
+    private static String checkpointDir(String name) throws IOException {
+        return Files.createTempDirectory("flowgate-" + name + "-").toUri().toString();
     }
 
     record Freshness(double[] dropoff, double[] latency) {
