@@ -45,7 +45,7 @@ public record AnalyticsSources(
                 .setBootstrapServers(options.kafkaBootstrap())
                 .setTopics(options.topic())
                 .setGroupId(options.groupId())
-                .setClientIdPrefix("flowgate-analytics")
+                .setClientIdPrefix(options.groupId())
                 .setDeserializer(new TopicEventDeserializer(options.fromMillis(), options.toMillis()));
         if (options.from() != null) {
             builder.setStartingOffsets(OffsetsInitializer.timestamp(options.from().toEpochMilli()));

@@ -78,7 +78,8 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
         if (event instanceof FlowTransition t && usable(t)) {
             return TopicEvent.of(toStep(t));
         }
-        if (event instanceof EndpointRequest r && r.eventTime() != null) {
+        // the request is deduplicated by its id: without one it cannot be keyed
+        if (event instanceof EndpointRequest r && r.eventTime() != null && r.eventId() != null) {
             return TopicEvent.of(new EndpointCall(r.eventId(), r.eventTime().toEpochMilli(),
                     r.screen() == null ? "" : r.screen(), r.action() == null ? "unknown" : r.action(),
                     r.isError(), r.latencyMicros()));

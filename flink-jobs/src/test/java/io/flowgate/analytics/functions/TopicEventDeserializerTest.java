@@ -50,6 +50,7 @@ class TopicEventDeserializerTest {
                 EventJson.toBytes(transition(T)),
                 EventJson.toBytes(new EndpointRequest("r1", T, null, null, null, "ping", 200, "ok", 900)),
                 EventJson.toBytes(new StaleSession("x", T, "f", "s", "u", "A", T, T, "flow")),
+                EventJson.toBytes(new EndpointRequest(null, T, null, null, "", "ping", 200, "ok", 900)),
                 "not json".getBytes(StandardCharsets.UTF_8),
                 null);
 
