@@ -1,12 +1,196 @@
 package io.flowgate.analytics;
 
-/** Entry point of the analytics job jar ({@code flink run}); the jobs are wired in later issues. */
+import io.flowgate.analytics.functions.AlertEvaluator;
+import io.flowgate.analytics.functions.AlertScopes;
+import io.flowgate.analytics.functions.DropoffCounter;
+import io.flowgate.analytics.functions.EndpointKey;
+import io.flowgate.analytics.functions.FirstSeenFilter;
+import io.flowgate.analytics.functions.HotInventoryTracker;
+import io.flowgate.analytics.functions.LatencyAggregate;
+import io.flowgate.analytics.functions.LeadScorer;
+import io.flowgate.analytics.functions.MinuteLatencyWindow;
+import io.flowgate.analytics.functions.ReferenceDataWatermarks;
+import io.flowgate.analytics.functions.SessionTracker;
+import io.flowgate.analytics.functions.SplitByKind;
+import io.flowgate.analytics.records.AlertRules;
+import io.flowgate.analytics.records.AlertScopeMinute;
+import io.flowgate.analytics.records.EndpointCall;
+import io.flowgate.analytics.records.EndpointLatencyRow;
+import io.flowgate.analytics.records.InventorySnapshot;
+import io.flowgate.analytics.records.MinuteLatency;
+import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.SessionStep;
+import io.flowgate.analytics.records.TopicEvent;
+import io.flowgate.events.LatencyAlert;
+import io.flowgate.events.StaleSession;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The analytics jobs of Flowgate, one Flink job: {@code flowgate.transitions} in; {@code screen_dropoff},
+ * {@code stale_sessions}, {@code lead_scores}, {@code hot_inventory}, {@code endpoint_latency} and
+ * {@code latency_alerts} out, plus the {@code flowgate.stale-sessions} and {@code flowgate.alerts} topics.
+ * The same graph runs streaming (continuously, with checkpoints) or batch ({@code --mode batch --from --to})
+ * and, because every operator works in event time and every sink upserts absolute values, both give the
+ * same tables.
+ *
+ * <p>Like flink-training's LongRidesSolution, the job takes its sources and sinks in the constructor, so
+ * tests run it on bounded sources and their own sinks; {@link #main} only wires Kafka and PostgreSQL from
+ * the options. The embedded launcher calls {@link #buildInto}. Operator uids are part of the savepoint
+ * format: never change one.
+ */
 public final class AnalyticsJobs {
 
-    private AnalyticsJobs() {
+    private static final Logger log = LoggerFactory.getLogger(AnalyticsJobs.class);
+    public static final String JOB_NAME = "flowgate-analytics";
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    private final AnalyticsOptions options;
+    private final AnalyticsSources sources;
+    private final AnalyticsSinks sinks;
+
+    public AnalyticsJobs(AnalyticsOptions options, AnalyticsSources sources, AnalyticsSinks sinks) {
+        this.options = options;
+        this.sources = sources;
+        this.sinks = sinks;
     }
 
-    public static void main(String[] args) {
-        throw new UnsupportedOperationException("the analytics jobs are not built yet (issue 5)");
+    /** {@code flink run flink-jobs-*-job.jar --kafka-bootstrap … --jdbc-url …}: see docs/analytics.md. */
+    public static void main(String[] args) throws Exception {
+        AnalyticsOptions options = AnalyticsOptions.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        buildInto(env, options);
+        log.info("starting {} with {}", JOB_NAME, options);
+        env.execute(JOB_NAME);
+    }
+
+    /**
+     * Configures {@code env} (mode, parallelism, checkpoints) from the options and adds every analytics job
+     * to it, reading Kafka and writing PostgreSQL and Kafka as the options say. The caller executes the
+     * environment (the embedded launcher: {@code env.executeAsync(AnalyticsJobs.JOB_NAME)}).
+     */
+    public static void buildInto(StreamExecutionEnvironment env, AnalyticsOptions options) {
+        configure(env, options);
+        new AnalyticsJobs(options, AnalyticsSources.production(options), AnalyticsSinks.production(options)).build(env);
+    }
+
+    /** Applies the options' execution mode, parallelism and checkpointing to {@code env}. */
+    public static void configure(StreamExecutionEnvironment env, AnalyticsOptions options) {
+        env.setRuntimeMode(options.mode());
+        if (options.parallelism() > 0) {
+            env.setParallelism(options.parallelism());
+        }
+        if (!options.batch() && !options.checkpointInterval().isZero()) {
+            env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        if (options.checkpointDir() != null) {
+            // without it Flink falls back to the cluster's state.checkpoints.dir, or else keeps checkpoints in
+            // JobManager memory, which refuses state over 5 MB: a few thousand live sessions
+            Configuration storage = new Configuration();
+            storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.checkpointDir());
+            env.configure(storage);
+        }
+    }
+
+    /** Adds the job graph to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        long endOfTime = options.endOfTime();
+
+        DataStream<TopicEvent> events = env
+                .fromSource(sources.transitions(), eventWatermarks(), "transitions")
+                .uid("transitions-source");
+        SingleOutputStreamOperator<SessionStep> steps = events
+                .process(new SplitByKind())
+                .name("split-by-kind").uid("split-by-kind");
+
+        SingleOutputStreamOperator<ScreenDelta> deltas = steps
+                .keyBy(SessionStep::sessionId)
+                .process(new SessionTracker(options.staleAfter(), options.sessionRetention(), endOfTime))
+                .name("session-tracker").uid("session-tracker");
+
+        buildFunnels(deltas, endOfTime);
+        buildLeadScores(deltas, endOfTime);
+        buildHotInventory(env, deltas, endOfTime);
+        buildEndpointLatency(env, steps.getSideOutput(SplitByKind.ENDPOINT_CALLS), endOfTime);
+    }
+
+    private void buildFunnels(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
+        deltas.keyBy(ScreenDelta::rowKey)
+                .process(new DropoffCounter(options.cohortRetention(), endOfTime))
+                .name("screen-dropoff").uid("screen-dropoff")
+                .sinkTo(sinks.screenDropoff()).name("screen_dropoff-sink").uid("screen_dropoff-sink");
+
+        DataStream<StaleSession> stale = deltas.getSideOutput(SessionTracker.STALE_SESSIONS);
+        stale.sinkTo(sinks.staleSessions()).name("stale_sessions-sink").uid("stale_sessions-sink");
+        stale.sinkTo(sinks.staleSessionEvents()).name("stale-sessions-topic").uid("stale-sessions-topic");
+    }
+
+    private void buildLeadScores(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
+        deltas.getSideOutput(SessionTracker.SUMMARIES)
+                .keyBy(summary -> summary.userId())
+                .process(new LeadScorer(options.leadModel(), options.leadRetention(), endOfTime))
+                .name("lead-scorer").uid("lead-scorer")
+                .sinkTo(sinks.leadScores()).name("lead_scores-sink").uid("lead_scores-sink");
+    }
+
+    private void buildHotInventory(StreamExecutionEnvironment env, SingleOutputStreamOperator<ScreenDelta> deltas,
+                                   long endOfTime) {
+        BroadcastStream<InventorySnapshot> inventory = env
+                .fromSource(sources.inventory(), new ReferenceDataWatermarks<>(), "inventory-table")
+                .uid("inventory-source").setParallelism(1)
+                .broadcast(HotInventoryTracker.INVENTORY);
+        deltas.getSideOutput(SessionTracker.ITEM_SELECTIONS)
+                .keyBy(selection -> selection.itemId())
+                .connect(inventory)
+                .process(new HotInventoryTracker(options.demandWindow(), options.demandSlide(), options.hotDemand(),
+                        options.stockoutHorizon(), endOfTime))
+                .name("hot-inventory").uid("hot-inventory")
+                .sinkTo(sinks.hotInventory()).name("hot_inventory-sink").uid("hot_inventory-sink");
+    }
+
+    private void buildEndpointLatency(StreamExecutionEnvironment env, DataStream<EndpointCall> calls, long endOfTime) {
+        SingleOutputStreamOperator<MinuteLatency> minutes = calls
+                .keyBy(call -> call.eventId())
+                .process(new FirstSeenFilter(MINUTE))
+                .name("dedup-endpoint-requests").uid("dedup-endpoint-requests")
+                .keyBy(new EndpointKey(), EndpointKey.TYPE)
+                .window(TumblingEventTimeWindows.of(MINUTE))
+                .aggregate(new LatencyAggregate(), new MinuteLatencyWindow())
+                .name("endpoint-latency-minutes").uid("endpoint-latency-minutes");
+        minutes.map(EndpointLatencyRow::of)
+                .name("endpoint-latency-rows").uid("endpoint-latency-rows")
+                .sinkTo(sinks.endpointLatency()).name("endpoint_latency-sink").uid("endpoint_latency-sink");
+
+        BroadcastStream<AlertRules> rules = env
+                .fromSource(sources.alertRules(), new ReferenceDataWatermarks<>(), "latency-alert-rules")
+                .uid("alert-rules-source").setParallelism(1)
+                .broadcast(AlertEvaluator.RULES);
+        SingleOutputStreamOperator<LatencyAlert> alerts = minutes
+                .flatMap(new AlertScopes())
+                .name("alert-scopes").uid("alert-scopes")
+                .keyBy(AlertScopeMinute::scope)
+                .connect(rules)
+                .process(new AlertEvaluator(endOfTime))
+                .name("latency-alerts").uid("latency-alerts");
+        alerts.sinkTo(sinks.latencyAlerts()).name("latency_alerts-sink").uid("latency_alerts-sink");
+        alerts.sinkTo(sinks.alertEvents()).name("alerts-topic").uid("alerts-topic");
+    }
+
+    private WatermarkStrategy<TopicEvent> eventWatermarks() {
+        return WatermarkStrategy.<TopicEvent>forBoundedOutOfOrderness(options.outOfOrderness())
+                .withTimestampAssigner((event, kafkaTimestamp) -> event.eventTime())
+                .withIdleness(options.idleness());
     }
 }

@@ -1,0 +1,208 @@
+package io.flowgate.analytics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.flowgate.analytics.records.EndpointLatencyRow;
+import io.flowgate.analytics.records.HotInventoryRow;
+import io.flowgate.analytics.records.LeadScoreRow;
+import io.flowgate.analytics.records.ScreenDropoffRow;
+import io.flowgate.events.EventJson;
+import io.flowgate.events.LatencyAlert;
+import io.flowgate.events.StaleSession;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The JDBC upsert sinks: one {@code INSERT … ON CONFLICT (the table's key) DO UPDATE} per table, always
+ * writing absolute values, so a row written twice (a replay after a restore, a batch recompute) ends the
+ * same. The statements bind columns in the order of the SQL next to them.
+ */
+final class TableSinks {
+
+    static final String SCREEN_DROPOFF = """
+            INSERT INTO screen_dropoff (flow_id, cohort_start, screen, source, reached, dropped, completed, drop_rate, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (flow_id, cohort_start, screen) DO UPDATE SET
+              source = EXCLUDED.source, reached = EXCLUDED.reached, dropped = EXCLUDED.dropped,
+              completed = EXCLUDED.completed, drop_rate = EXCLUDED.drop_rate, updated_at = EXCLUDED.updated_at""";
+
+    static final String ENDPOINT_LATENCY = """
+            INSERT INTO endpoint_latency (screen, action, minute, requests, errors, error_rate, p50_ms, p90_ms, p95_ms, p99_ms, max_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (screen, action, minute) DO UPDATE SET
+              requests = EXCLUDED.requests, errors = EXCLUDED.errors, error_rate = EXCLUDED.error_rate,
+              p50_ms = EXCLUDED.p50_ms, p90_ms = EXCLUDED.p90_ms, p95_ms = EXCLUDED.p95_ms,
+              p99_ms = EXCLUDED.p99_ms, max_ms = EXCLUDED.max_ms""";
+
+    static final String LEAD_SCORES = """
+            INSERT INTO lead_scores (wa_id, score, tier, reasons, sessions, completed_sessions, stale_sessions, updated_at)
+            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?)
+            ON CONFLICT (wa_id) DO UPDATE SET
+              score = EXCLUDED.score, tier = EXCLUDED.tier, reasons = EXCLUDED.reasons, sessions = EXCLUDED.sessions,
+              completed_sessions = EXCLUDED.completed_sessions, stale_sessions = EXCLUDED.stale_sessions,
+              updated_at = EXCLUDED.updated_at""";
+
+    static final String HOT_INVENTORY = """
+            INSERT INTO hot_inventory (item_id, demand, window_start, window_end, stock, hot, stockout_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (item_id) DO UPDATE SET
+              demand = EXCLUDED.demand, window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end,
+              stock = EXCLUDED.stock, hot = EXCLUDED.hot, stockout_at = EXCLUDED.stockout_at,
+              updated_at = EXCLUDED.updated_at""";
+
+    static final String STALE_SESSIONS = """
+            INSERT INTO stale_sessions (session_id, event_id, flow_id, user_id, source, last_screen, last_event_at, stale_at, session_started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET
+              event_id = EXCLUDED.event_id, flow_id = EXCLUDED.flow_id, user_id = EXCLUDED.user_id,
+              source = EXCLUDED.source, last_screen = EXCLUDED.last_screen, last_event_at = EXCLUDED.last_event_at,
+              stale_at = EXCLUDED.stale_at, session_started_at = EXCLUDED.session_started_at""";
+
+    static final String LATENCY_ALERTS = """
+            INSERT INTO latency_alerts (alert_id, rule_id, screen, metric, state, value, threshold, window_start, window_end)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (alert_id) DO UPDATE SET
+              rule_id = EXCLUDED.rule_id, screen = EXCLUDED.screen, metric = EXCLUDED.metric, state = EXCLUDED.state,
+              value = EXCLUDED.value, threshold = EXCLUDED.threshold, window_start = EXCLUDED.window_start,
+              window_end = EXCLUDED.window_end""";
+
+    private TableSinks() {
+    }
+
+    static Sink<ScreenDropoffRow> screenDropoff(AnalyticsOptions options) {
+        return jdbc(SCREEN_DROPOFF, TableSinks::bindScreenDropoff, options);
+    }
+
+    static Sink<EndpointLatencyRow> endpointLatency(AnalyticsOptions options) {
+        return jdbc(ENDPOINT_LATENCY, TableSinks::bindEndpointLatency, options);
+    }
+
+    static Sink<LeadScoreRow> leadScores(AnalyticsOptions options) {
+        return jdbc(LEAD_SCORES, TableSinks::bindLeadScore, options);
+    }
+
+    static Sink<HotInventoryRow> hotInventory(AnalyticsOptions options) {
+        return jdbc(HOT_INVENTORY, TableSinks::bindHotInventory, options);
+    }
+
+    static Sink<StaleSession> staleSessions(AnalyticsOptions options) {
+        return jdbc(STALE_SESSIONS, TableSinks::bindStaleSession, options);
+    }
+
+    static Sink<LatencyAlert> latencyAlerts(AnalyticsOptions options) {
+        return jdbc(LATENCY_ALERTS, TableSinks::bindLatencyAlert, options);
+    }
+
+    private static <T> Sink<T> jdbc(String sql, JdbcStatementBuilder<T> binder, AnalyticsOptions options) {
+        return JdbcSink.<T>builder()
+                .withQueryStatement(sql, binder)
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(options.sinkBatchSize())
+                        .withBatchIntervalMs(options.sinkFlushInterval().toMillis())
+                        .withMaxRetries(3)
+                        .build())
+                .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(options.jdbcUrl())
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(options.jdbcUser())
+                        .withPassword(options.jdbcPassword())
+                        .build());
+    }
+
+    static void bindScreenDropoff(PreparedStatement ps, ScreenDropoffRow r) throws SQLException {
+        ps.setString(1, r.flowId());
+        ps.setObject(2, time(r.cohortStart()));
+        ps.setString(3, r.screen());
+        ps.setString(4, r.source());
+        ps.setLong(5, r.reached());
+        ps.setLong(6, r.dropped());
+        ps.setLong(7, r.completed());
+        ps.setDouble(8, r.dropRate());
+        ps.setObject(9, time(r.updatedAt()));
+    }
+
+    static void bindEndpointLatency(PreparedStatement ps, EndpointLatencyRow r) throws SQLException {
+        ps.setString(1, r.screen());
+        ps.setString(2, r.action());
+        ps.setObject(3, time(r.minute()));
+        ps.setLong(4, r.requests());
+        ps.setLong(5, r.errors());
+        ps.setDouble(6, r.requests() == 0 ? 0.0 : (double) r.errors() / r.requests());
+        ps.setDouble(7, r.p50Ms());
+        ps.setDouble(8, r.p90Ms());
+        ps.setDouble(9, r.p95Ms());
+        ps.setDouble(10, r.p99Ms());
+        ps.setDouble(11, r.maxMs());
+    }
+
+    static void bindLeadScore(PreparedStatement ps, LeadScoreRow r) throws SQLException {
+        ps.setString(1, r.waId());
+        ps.setInt(2, r.score());
+        ps.setString(3, r.tier());
+        try {
+            ps.setString(4, EventJson.mapper().writeValueAsString(r.reasons()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("cannot encode the reasons of " + r.waId(), e);
+        }
+        ps.setInt(5, r.sessions());
+        ps.setInt(6, r.completedSessions());
+        ps.setInt(7, r.staleSessions());
+        ps.setObject(8, time(r.updatedAt()));
+    }
+
+    static void bindHotInventory(PreparedStatement ps, HotInventoryRow r) throws SQLException {
+        ps.setString(1, r.itemId());
+        ps.setLong(2, r.demand());
+        ps.setObject(3, time(r.windowStart()));
+        ps.setObject(4, time(r.windowEnd()));
+        if (r.stock() == null) {
+            ps.setNull(5, Types.INTEGER);
+        } else {
+            ps.setInt(5, r.stock());
+        }
+        ps.setBoolean(6, r.hot());
+        ps.setObject(7, r.stockoutAt() == null ? null : time(r.stockoutAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setObject(8, time(r.windowEnd()));
+    }
+
+    static void bindStaleSession(PreparedStatement ps, StaleSession s) throws SQLException {
+        ps.setString(1, s.sessionId());
+        ps.setString(2, s.eventId());
+        ps.setString(3, s.flowId());
+        ps.setString(4, s.userId());
+        ps.setString(5, s.source());
+        ps.setString(6, s.lastScreen());
+        ps.setObject(7, time(s.lastEventTime()));
+        ps.setObject(8, time(s.eventTime()));
+        ps.setObject(9, time(s.sessionStartedAt()));
+    }
+
+    static void bindLatencyAlert(PreparedStatement ps, LatencyAlert a) throws SQLException {
+        ps.setString(1, a.eventId());
+        ps.setLong(2, a.ruleId());
+        ps.setString(3, a.screen());
+        ps.setString(4, a.metric());
+        ps.setString(5, a.state());
+        ps.setDouble(6, a.value());
+        ps.setDouble(7, a.threshold());
+        ps.setObject(8, time(a.windowStart()));
+        ps.setObject(9, time(a.windowEnd()));
+    }
+
+    private static OffsetDateTime time(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,44 @@
+package io.flowgate.analytics.functions;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the session tracker remembers about one session (a Flink POJO: public fields, no-arg
+ * constructor, so its state schema can evolve). Every field is idempotent under duplicated
+ * transitions: screens and items are sets, times are maxima, completion and staleness are flags.
+ */
+public final class SessionProgress {
+
+    /** Sentinel for "no transition applied yet". */
+    static final long NEVER = Long.MIN_VALUE;
+
+    public String flowId;
+    public String userId;
+    public String source;
+    public long startedAt;
+    public long cohortStart;
+    /** Funnel screens reached, in the order first reached. */
+    public List<String> reached = new ArrayList<>();
+    /** Items selected in the session (each counts once as demand). */
+    public List<String> items = new ArrayList<>();
+    public String lastScreen;
+    public long lastEventTime = NEVER;
+    public String lastEventId;
+    public boolean completed;
+    public boolean stale;
+    public long staleAt;
+    public boolean reengaged;
+    /** When the session completed or went stale; its state is kept {@code session-retention} longer. */
+    public long finishedAt;
+    public String budget;
+    public String industry;
+    public String timeline;
+
+    public SessionProgress() {
+    }
+
+    boolean finished() {
+        return completed || stale;
+    }
+}

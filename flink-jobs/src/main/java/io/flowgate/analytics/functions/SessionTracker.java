@@ -1,0 +1,256 @@
+package io.flowgate.analytics.functions;
+
+import io.flowgate.analytics.records.ItemSelection;
+import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.SessionStep;
+import io.flowgate.analytics.records.SessionSummary;
+import io.flowgate.events.StaleSession;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Follows each session (keyed by session id) through its transitions and turns it into funnel counter
+ * changes, stale-session flags, lead-score summaries and item demand. The template is flink-training's
+ * LongRides: keyed state plus an event-time timer per session.
+ *
+ * <p>Transitions are buffered until the watermark passes them and then applied in event-time order
+ * (ties by event id). That is what makes a streaming run and a batch run over the same events produce the
+ * same rows: batch fires timers only at the end of a key, streaming as the watermark moves, but both apply
+ * the same transitions in the same order. Out-of-order transitions within the watermark bound are thus
+ * handled exactly; later ones are still applied (they can add a reached screen) but no longer decide which
+ * screen was last.
+ *
+ * <p>Semantics (PRODUCT.md, "Analytics semantics"): a session reaches every screen a transition answers
+ * with, once; {@code SUCCESS} is not a screen. It completes with a completed transition: every screen it
+ * reached gets {@code completed + 1}. It goes stale, and drops at its last screen, when {@code staleAfter}
+ * of event time passes without a transition and it has not completed: that emits one
+ * {@link StaleSession} (event id {@code stale:<session>}, so downstream consumers deduplicate replays).
+ * Activity after the flag is not counted in the funnel again (the cohort stays final) and is never
+ * flagged a second time, but it marks the session re-engaged for the lead score, and items selected then
+ * still count as demand.
+ *
+ * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
+ * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
+ *
+ * <p>Every timer is registered when a transition arrives, never while timers fire: in BATCH mode Flink
+ * ignores timers registered during firing (its timer service is "quiesced" at the end of a key). So each
+ * transition registers its own timer, a stale candidate at its time + {@code staleAfter} (deleted when a
+ * later transition supersedes it), and a cleanup candidate on a coarse hourly grid (shared by the
+ * session's transitions) that clears the state once {@code retention} has passed since the session
+ * finished.
+ */
+public final class SessionTracker extends KeyedProcessFunction<String, SessionStep, ScreenDelta> {
+
+    public static final OutputTag<StaleSession> STALE_SESSIONS =
+            new OutputTag<>("stale-sessions", TypeInformation.of(StaleSession.class));
+    public static final OutputTag<SessionSummary> SUMMARIES =
+            new OutputTag<>("session-summaries", TypeInformation.of(SessionSummary.class));
+    public static final OutputTag<ItemSelection> ITEM_SELECTIONS =
+            new OutputTag<>("item-selections", TypeInformation.of(ItemSelection.class));
+
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+    /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
+    private static final long CLEANUP_GRID = HOUR;
+    private static final Comparator<String> EVENT_IDS = Comparator.nullsFirst(Comparator.naturalOrder());
+    private static final Comparator<SessionStep> BY_EVENT_ID = Comparator.comparing(SessionStep::eventId, EVENT_IDS);
+
+    private final long staleAfter;
+    private final long retention;
+    private final long endOfTime;
+
+    private transient MapState<Long, List<SessionStep>> pending;
+    private transient ValueState<SessionProgress> progress;
+    private transient Counter tooLate;
+
+    /**
+     * @param staleAfter event time without a transition after which an unfinished session is stale
+     * @param retention  how long a finished session's state is kept
+     * @param endOfTime  the end of this run's event time (epoch ms): nothing is scheduled after it, so a
+     *                   bounded run does not call sessions stale that were still active at its end
+     */
+    public SessionTracker(Duration staleAfter, Duration retention, long endOfTime) {
+        this.staleAfter = staleAfter.toMillis();
+        this.retention = retention.toMillis();
+        this.endOfTime = endOfTime;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-steps",
+                Types.LONG, Types.LIST(TypeInformation.of(SessionStep.class))));
+        progress = getRuntimeContext().getState(new ValueStateDescriptor<>("progress", SessionProgress.class));
+        tooLate = getRuntimeContext().getMetricGroup().counter("transitionsTooLate");
+    }
+
+    @Override
+    public void processElement(SessionStep step, Context ctx, Collector<ScreenDelta> out) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        long time = step.eventTime();
+        if (time > endOfTime || (watermark != Long.MIN_VALUE && time < watermark - retention)) {
+            // older than any state we still hold for its session: applying it would start the session over
+            tooLate.inc();
+            return;
+        }
+        List<SessionStep> due = pending.get(time);
+        if (due == null) {
+            due = new ArrayList<>(1);
+        }
+        due.add(step);
+        pending.put(time, due);
+        ctx.timerService().registerEventTimeTimer(time);
+        schedule(ctx, time + staleAfter);
+        schedule(ctx, Math.floorDiv(time + staleAfter + retention + CLEANUP_GRID - 1, CLEANUP_GRID) * CLEANUP_GRID);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScreenDelta> out) throws Exception {
+        SessionProgress p = progress.value();
+        List<SessionStep> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(BY_EVENT_ID);
+            for (SessionStep step : due) {
+                p = apply(p, step, ctx, out);
+            }
+        }
+        if (p == null) {
+            return;
+        }
+        if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && timestamp == p.lastEventTime + staleAfter) {
+            markStale(p, timestamp, ctx, out);
+            emitSummary(p, ctx);
+        }
+        if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()) {
+            progress.clear();
+            return;
+        }
+        progress.update(p);
+    }
+
+    private SessionProgress apply(SessionProgress p, SessionStep step, Context ctx, Collector<ScreenDelta> out) {
+        if (p == null) {
+            p = start(step);
+        }
+        long time = step.eventTime();
+        if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && time - p.lastEventTime >= staleAfter) {
+            // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
+            markStale(p, p.lastEventTime + staleAfter, ctx, out);
+        }
+        // demand and answers count whatever the funnel says: a user who comes back still wants the item
+        if (step.itemId() != null && !p.items.contains(step.itemId())) {
+            p.items.add(step.itemId());
+            ctx.output(ITEM_SELECTIONS, new ItemSelection(step.itemId(), step.sessionId(), time));
+        }
+        if (p.stale) {
+            ctx.timerService().deleteEventTimeTimer(time + staleAfter);
+            if (time >= p.staleAt) {
+                p.reengaged = true;
+                takeAnswers(p, step);
+            }
+            emitSummary(p, ctx);
+            return p;
+        }
+
+        String screen = step.reachedScreen();
+        if (screen != null && !p.reached.contains(screen)) {
+            p.reached.add(screen);
+            out.collect(delta(p, screen, 1, 0, p.completed ? 1 : 0));
+        }
+        if (step.completed() && !p.completed) {
+            p.completed = true;
+            p.finishedAt = time;
+            for (String s : p.reached) {
+                out.collect(delta(p, s, 0, 0, 1));
+            }
+        }
+        if (isAfterLast(p, step)) {
+            if (p.lastEventTime != SessionProgress.NEVER && time > p.lastEventTime) {
+                // superseded: the session cannot go stale staleAfter after the previous transition any more
+                ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
+            }
+            p.lastEventTime = time;
+            p.lastEventId = step.eventId();
+            if (screen != null) {
+                p.lastScreen = screen;
+            }
+            // only the newest transition's answers count; a late one does not override them
+            takeAnswers(p, step);
+        } else if (time != p.lastEventTime) {
+            ctx.timerService().deleteEventTimeTimer(time + staleAfter);
+        }
+        if (p.completed) {
+            ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
+        }
+        emitSummary(p, ctx);
+        return p;
+    }
+
+    private static void takeAnswers(SessionProgress p, SessionStep step) {
+        p.budget = step.budget() != null ? step.budget() : p.budget;
+        p.industry = step.industry() != null ? step.industry() : p.industry;
+        p.timeline = step.timeline() != null ? step.timeline() : p.timeline;
+    }
+
+    private static SessionProgress start(SessionStep step) {
+        SessionProgress p = new SessionProgress();
+        p.flowId = step.flowId();
+        p.userId = step.userId();
+        p.source = step.source();
+        p.startedAt = step.sessionStartedAt();
+        p.cohortStart = Math.floorDiv(step.sessionStartedAt(), HOUR) * HOUR;
+        return p;
+    }
+
+    /** Whether the step comes after the latest one applied, in (event time, event id) order. */
+    private static boolean isAfterLast(SessionProgress p, SessionStep step) {
+        if (step.eventTime() != p.lastEventTime) {
+            return step.eventTime() > p.lastEventTime;
+        }
+        return EVENT_IDS.compare(step.eventId(), p.lastEventId) > 0;
+    }
+
+    private void markStale(SessionProgress p, long at, Context ctx, Collector<ScreenDelta> out) {
+        p.stale = true;
+        p.staleAt = at;
+        p.finishedAt = at;
+        ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
+        if (p.lastScreen != null) {
+            out.collect(delta(p, p.lastScreen, 0, 1, 0));
+        }
+        String sessionId = ctx.getCurrentKey();
+        ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
+                sessionId, p.userId, p.lastScreen, Instant.ofEpochMilli(p.lastEventTime),
+                Instant.ofEpochMilli(p.startedAt), p.source));
+    }
+
+    private void schedule(Context ctx, long time) {
+        if (time <= endOfTime) {
+            ctx.timerService().registerEventTimeTimer(time);
+        }
+    }
+
+    private static ScreenDelta delta(SessionProgress p, String screen, int reached, int dropped, int completed) {
+        return new ScreenDelta(p.flowId, p.cohortStart, screen, p.source, reached, dropped, completed);
+    }
+
+    private static void emitSummary(SessionProgress p, Context ctx) {
+        ctx.output(SUMMARIES, new SessionSummary(p.userId, ctx.getCurrentKey(), p.flowId, p.startedAt,
+                p.lastEventTime, p.reached.size(), p.completed, p.stale, p.reengaged,
+                p.budget, p.industry, p.timeline));
+    }
+}

@@ -1,0 +1,40 @@
+package io.flowgate.analytics.records;
+
+/**
+ * The part of a {@code flow_transition} event that analytics use, flattened so that Flink serializes it
+ * as a POJO (no maps, millisecond timestamps) and keeps per-session state small.
+ *
+ * @param eventTime        event time, epoch milliseconds
+ * @param sessionStartedAt session start, epoch milliseconds: the cohort is its UTC hour
+ * @param toScreen         the screen (or chat state) answered; {@code SUCCESS} on completion
+ * @param itemId           the inventory item selected with this step, or null
+ * @param budget           the budget answered with this step (as sent), or null
+ * @param industry         the industry answered with this step, or null
+ * @param timeline         the purchase timeline answered with this step, or null
+ */
+public record SessionStep(
+        String eventId,
+        long eventTime,
+        String flowId,
+        String sessionId,
+        String userId,
+        long sessionStartedAt,
+        String toScreen,
+        boolean completed,
+        String source,
+        String itemId,
+        String budget,
+        String industry,
+        String timeline) {
+
+    /** The screen name Flowgate answers when a Flow completes; it is not a screen of the funnel. */
+    public static final String SUCCESS = "SUCCESS";
+
+    /** The funnel screen this step reaches, or null when it reaches none (a bare completion). */
+    public String reachedScreen() {
+        if (toScreen == null || toScreen.isBlank() || SUCCESS.equals(toScreen)) {
+            return null;
+        }
+        return toScreen;
+    }
+}

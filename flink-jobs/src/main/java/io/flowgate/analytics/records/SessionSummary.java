@@ -1,0 +1,28 @@
+package io.flowgate.analytics.records;
+
+/**
+ * What the lead score needs to know about one session, re-emitted by the session tracker whenever it
+ * changes. Every field is derived idempotently (sets, flags, maxima), so duplicated transitions do not
+ * change it.
+ *
+ * @param startedAt       session start, epoch milliseconds
+ * @param lastEventTime   latest transition, epoch milliseconds
+ * @param screensReached  distinct funnel screens reached
+ * @param stale           the session went stale (dropped)
+ * @param reengaged       the user came back to this session after it went stale
+ * @param budget          the latest budget answered in the session, or null (likewise industry, timeline)
+ */
+public record SessionSummary(
+        String userId,
+        String sessionId,
+        String flowId,
+        long startedAt,
+        long lastEventTime,
+        int screensReached,
+        boolean completed,
+        boolean stale,
+        boolean reengaged,
+        String budget,
+        String industry,
+        String timeline) {
+}

@@ -1,0 +1,229 @@
+package io.flowgate.analytics;
+
+import io.flowgate.analytics.functions.TopicEventDeserializer;
+import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventJson;
+import io.flowgate.events.Topics;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The whole job set on a MiniCluster (parallelism 2), from a real Kafka broker to PostgreSQL, checked
+ * table by table against {@link Expected}: what the product's definitions give for the published events.
+ */
+class AnalyticsJobsTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final List<Expected.Rule> RULES = List.of(
+            new Expected.Rule(1, "*", "p90", 1000.0, null, 5),
+            new Expected.Rule(2, "*", null, null, 0.05, 5),
+            new Expected.Rule(3, "QUOTE", "p95", 1200.0, null, 1));
+    private static final String QUOTE_RULE = "INSERT INTO latency_alert_rules (screen, percentile, threshold_ms, window_minutes, description) "
+            + "VALUES ('QUOTE', 'p95', 1200, 1, 'slow quotes')";
+    private static final Duration DEMAND_WINDOW = Duration.ofHours(2);
+    private static final long HOT_DEMAND = 5;
+
+    @TempDir
+    static Path checkpoints;
+
+    private static EmbeddedKafkaBroker kafka;
+    private static Scenario scenario;
+    private static Expected expected;
+
+    @BeforeAll
+    static void publishTheScenario() {
+        kafka = EmbeddedKafkaBroker.start(2);
+        kafka.createTopics(List.of(Topics.TRANSITIONS, Topics.STALE_SESSIONS, Topics.ALERTS), 2);
+        scenario = Scenario.generate(7, 150);
+        try (var producer = new KafkaProducer<String, byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (Scenario.Published p : scenario.published) {
+                producer.send(new ProducerRecord<>(Topics.TRANSITIONS, null, p.publishedAt(), p.event().key(), EventJson.toBytes(p.event())));
+            }
+        }
+        expected = Expected.of(scenario.published.stream().map(Scenario.Published::event).toList(), scenario.to,
+                Scenario.STALE_AFTER, DEMAND_WINDOW, Duration.ofMinutes(1), HOT_DEMAND, Duration.ofHours(24), Scenario.STOCK, RULES);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Test
+    @Timeout(240)
+    void streamingAndBatchRunsBothWriteExactlyTheTablesTheEventsDefine() throws Exception {
+        assertTheScenarioExercisesEveryCase();
+
+        AnalyticsDatabase streaming = AnalyticsDatabase.create("streaming", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions streamingOptions = options(streaming, "streaming", "analytics-streaming");
+        run(streamingOptions, AnalyticsSources.production(streamingOptions), AnalyticsSinks.production(streamingOptions));
+        assertTablesMatchTheEvents(streaming);
+
+        AnalyticsDatabase batch = AnalyticsDatabase.create("batch", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions batchOptions = options(batch, "batch", "analytics-batch");
+        run(batchOptions, AnalyticsSources.production(batchOptions), AnalyticsSinks.production(batchOptions));
+        assertTablesMatchTheEvents(batch);
+        for (String[] table : TABLES) {
+            assertThat(batch.dump(table[0], table[1])).as(table[0]).isEqualTo(streaming.dump(table[0], table[1]));
+        }
+
+        // both runs published the same events: consumers deduplicate by id and see each one once
+        assertThat(eventIds(Topics.STALE_SESSIONS)).isEqualTo(expected.staleSessions.stream()
+                .map(row -> "stale:" + row.substring(0, row.indexOf('|'))).collect(Collectors.toCollection(TreeSet::new)));
+        assertThat(eventIds(Topics.ALERTS)).isEqualTo(expected.alerts.stream().map(a -> a.split("\\|"))
+                .map(a -> "alert:" + a[0] + ":" + a[1] + ":" + Instant.parse(a[3]).toEpochMilli() + ":" + a[2])
+                .collect(Collectors.toCollection(TreeSet::new)));
+    }
+
+    @Test
+    @Timeout(240)
+    void aTaskFailingMidStreamAndRestoringFromItsCheckpointChangesNothing() throws Exception {
+        AnalyticsDatabase db = AnalyticsDatabase.create("failover", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions options = options(db, "streaming", "analytics-failover");
+        AnalyticsSources production = AnalyticsSources.production(options);
+        AnalyticsSources slowed = new AnalyticsSources(AnalyticsSources.transitions(options)
+                .setDeserializer(new ThrottledDeserializer(new TopicEventDeserializer(options.fromMillis(), options.toMillis()), 2))
+                .build(), production.alertRules(), production.inventory());
+        AnalyticsSinks sinks = AnalyticsSinks.production(options);
+        FailOnceSink.reset();
+
+        run(options, slowed, sinks.withLeadScores(new FailOnceSink<>(sinks.leadScores())));
+
+        assertThat(FailOnceSink.FAILED).as("the injected failure happened").isTrue();
+        assertThat(FailOnceSink.RESTORED_FROM.get()).as("the job restarted from a completed checkpoint").isPositive();
+        assertTablesMatchTheEvents(db);
+    }
+
+    private static final String[][] TABLES = {
+            {"screen_dropoff", "flow_id, cohort_start, screen"},
+            {"stale_sessions", "session_id"},
+            {"endpoint_latency", "screen, action, minute"},
+            {"lead_scores", "wa_id"},
+            {"hot_inventory", "item_id"},
+            {"latency_alerts", "alert_id"},
+    };
+
+    private static AnalyticsOptions options(AnalyticsDatabase db, String mode, String group) {
+        return AnalyticsOptions.fromArgs(
+                "--kafka-bootstrap", kafka.bootstrapServers(), "--group-id", group,
+                "--jdbc-url", db.url, "--jdbc-user", "postgres", "--jdbc-password", "",
+                "--mode", mode, "--to", scenario.to.toString(), "--parallelism", "2", "--checkpoint-interval", "300ms",
+                "--checkpoint-dir", checkpoints.resolve(group).toUri().toString(),
+                "--demand-window", DEMAND_WINDOW.toMinutes() + "min", "--hot-demand", Long.toString(HOT_DEMAND));
+    }
+
+    private static void run(AnalyticsOptions options, AnalyticsSources sources, AnalyticsSinks sinks) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        AnalyticsJobs.configure(env, options);
+        new AnalyticsJobs(options, sources, sinks).build(env);
+        env.execute(AnalyticsJobs.JOB_NAME + "-" + options.mode());
+    }
+
+    private static void assertTheScenarioExercisesEveryCase() {
+        assertThat(expected.screenDropoff).anyMatch(r -> r.startsWith("qualify_chat|") && r.contains("|QUALIFIED|chat|"));
+        assertThat(expected.staleSessions).hasSizeGreaterThan(20);
+        assertThat(scenario.published.size()).isGreaterThan(scenario.events.size());
+        assertThat(expected.hotInventory).anyMatch(r -> r.contains("|true|"));
+        assertThat(expected.hotInventory).anyMatch(r -> r.startsWith("sku-5|") && r.contains("|null|"));
+        assertThat(expected.alerts).anyMatch(a -> a.startsWith("1|p90|FIRING"));
+        assertThat(expected.alerts).anyMatch(a -> a.startsWith("1|p90|RESOLVED"));
+        assertThat(expected.alerts).anyMatch(a -> a.startsWith("2|error_rate|FIRING"));
+        assertThat(expected.alerts).anyMatch(a -> a.startsWith("3|p95|FIRING"));
+    }
+
+    private static void assertTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
+        assertThat(new TreeSet<>(db.query("SELECT flow_id, cohort_start, screen, source, reached, dropped, completed, updated_at FROM screen_dropoff")))
+                .as("screen_dropoff").isEqualTo(expected.screenDropoff);
+        assertThat(db.query("SELECT count(*) FROM screen_dropoff WHERE abs(drop_rate - dropped::float8 / reached) > 1e-12"))
+                .containsExactly("0");
+
+        assertThat(new TreeSet<>(db.query("SELECT session_id, user_id, last_screen, last_event_at, stale_at FROM stale_sessions")))
+                .as("stale_sessions").isEqualTo(expected.staleSessions);
+
+        List<String> latency = db.query("SELECT screen, action, minute, requests, errors, p50_ms, p90_ms, p95_ms, p99_ms, max_ms FROM endpoint_latency");
+        assertThat(latency.stream().map(r -> r.split("\\|", -1)).map(c -> c[0] + "|" + c[1] + "|" + c[2]).collect(Collectors.toSet()))
+                .as("endpoint_latency keys").isEqualTo(expected.endpointLatency.keySet());
+        for (String row : latency) {
+            String[] c = row.split("\\|", -1);
+            Expected.Minute minute = expected.endpointLatency.get(c[0] + "|" + c[1] + "|" + c[2]);
+            assertThat(Long.parseLong(c[3])).as(row).isEqualTo(minute.requests());
+            assertThat(Long.parseLong(c[4])).as(row).isEqualTo(minute.errors());
+            double[] percentiles = {50, 90, 95, 99};
+            for (int i = 0; i < percentiles.length; i++) {
+                double exact = minute.percentileMillis(percentiles[i]);
+                assertThat(Double.parseDouble(c[5 + i])).as("p%s of %s", percentiles[i], row).isCloseTo(exact, within(exact * 0.01));
+            }
+            assertThat(Double.parseDouble(c[9])).as(row).isEqualTo(minute.sortedMicros()[minute.sortedMicros().length - 1] / 1000.0);
+        }
+
+        assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions FROM lead_scores")))
+                .as("lead_scores").isEqualTo(expected.leadCounts);
+        // vip: budget 25000 (+30), retail (+15), timeline now (+20), completed (+20), 5 s per screen (+10)
+        assertThat(db.query("SELECT score, tier FROM lead_scores WHERE wa_id = 'vip'")).containsExactly("95|hot");
+        // ghost: opened the form and left: one drop-off (-10), clamped at 0
+        assertThat(db.query("SELECT score, tier, reasons::text FROM lead_scores WHERE wa_id = 'ghost'"))
+                .containsExactly("0|cold|[\"dropped off 1 session(s) (-10)\"]");
+
+        assertThat(new TreeSet<>(db.query("SELECT item_id, demand, window_end, stock, hot, stockout_at FROM hot_inventory")))
+                .as("hot_inventory").isEqualTo(expected.hotInventory);
+
+        assertThat(new TreeSet<>(db.query("SELECT rule_id, metric, state, window_end FROM latency_alerts")))
+                .as("latency_alerts").isEqualTo(new TreeSet<>(expected.alerts));
+    }
+
+    /** The distinct event ids on a topic, read from the beginning to its end. */
+    private static Set<String> eventIds(String topic) {
+        Set<String> ids = new TreeSet<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Set<TopicPartition> done = new HashSet<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (done.size() < partitions.size() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> ids.add(EventJson.fromBytes(r.value()).eventId()));
+                partitions.stream().filter(p -> consumer.position(p) >= end.get(p)).forEach(done::add);
+            }
+        }
+        return ids;
+    }
+
+}

@@ -1,0 +1,63 @@
+package io.flowgate.analytics;
+
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Wraps a sink and throws once, on the first write after its writers have flushed for two checkpoints,
+ * so the failure lands mid-stream with a completed checkpoint to restore from. JVM-wide flags: the
+ * MiniCluster runs its tasks in the test's JVM, and the failure must not repeat after the restart.
+ */
+final class FailOnceSink<T> implements Sink<T> {
+
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicInteger CHECKPOINT_FLUSHES = new AtomicInteger();
+    /** The checkpoint a writer was restored from after the failure; 0 while none was. */
+    static final AtomicLong RESTORED_FROM = new AtomicLong();
+
+    private final Sink<T> delegate;
+
+    FailOnceSink(Sink<T> delegate) {
+        this.delegate = delegate;
+    }
+
+    static void reset() {
+        FAILED.set(false);
+        CHECKPOINT_FLUSHES.set(0);
+        RESTORED_FROM.set(0);
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        context.getRestoredCheckpointId().ifPresent(RESTORED_FROM::set);
+        SinkWriter<T> writer = delegate.createWriter(context);
+        return new SinkWriter<>() {
+            @Override
+            public void write(T element, Context ctx) throws IOException, InterruptedException {
+                if (CHECKPOINT_FLUSHES.get() >= 2 && FAILED.compareAndSet(false, true)) {
+                    throw new IOException("injected failure: the task dies once, mid-stream");
+                }
+                writer.write(element, ctx);
+            }
+
+            @Override
+            public void flush(boolean endOfInput) throws IOException, InterruptedException {
+                writer.flush(endOfInput);
+                if (!endOfInput) {
+                    CHECKPOINT_FLUSHES.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void close() throws Exception {
+                writer.close();
+            }
+        };
+    }
+}
