@@ -41,7 +41,6 @@ public final class Dashboard implements AutoCloseable {
     /** The port of the stand-alone main when {@code DASHBOARD_PORT} is not set. */
     public static final int DEFAULT_PORT = 8090;
 
-    private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
     // a dashboard has a handful of viewers; more threads would only queue more work on the database
     private static final int WORKER_THREADS = 4;
     private static final int QUEUED_REQUESTS = 64;
@@ -103,7 +102,7 @@ public final class Dashboard implements AutoCloseable {
             server.createContext("/", new StaticAssets());
             server.start();
             Dashboard dashboard = new Dashboard(server, workers, ownedPool);
-            log.info("dashboard on {}", dashboard.uri());
+            log().info("dashboard on {}", dashboard.uri());
             return dashboard;
         } catch (IOException e) {
             workers.shutdownNow();
@@ -133,7 +132,7 @@ public final class Dashboard implements AutoCloseable {
             try {
                 ownedPool.close();
             } catch (Exception e) {
-                log.warn("dashboard database pool did not close cleanly: {}", e.toString());
+                log().warn("dashboard database pool did not close cleanly: {}", e.toString());
             }
         }
     }
@@ -144,6 +143,10 @@ public final class Dashboard implements AutoCloseable {
      * {@code 127.0.0.1}; {@code 0.0.0.0} in a container). Runs until the JVM is stopped.
      */
     public static void main(String[] args) throws InterruptedException {
+        // before the first logger exists: the stand-alone jar logs INFO, not Logback's unconfigured DEBUG
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "io/flowgate/dashboards/logback-standalone.xml");
+        }
         Map<String, String> env = System.getenv();
         String url = env.getOrDefault("FLOWGATE_DB_URL", "jdbc:postgresql://localhost:5432/flowgate");
         String user = env.getOrDefault("FLOWGATE_DB_USER", "postgres");
@@ -157,6 +160,11 @@ public final class Dashboard implements AutoCloseable {
             stopped.countDown();
         }, "dashboard-stop"));
         stopped.await();
+    }
+
+    // looked up when used, so that main() can choose the logging configuration first
+    private static Logger log() {
+        return LoggerFactory.getLogger(Dashboard.class);
     }
 
     static int port(String value) {
