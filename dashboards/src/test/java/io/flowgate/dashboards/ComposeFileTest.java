@@ -73,7 +73,7 @@ class ComposeFileTest {
             String properties = services.at("/" + flink + "/environment/FLINK_PROPERTIES").asText();
             assertThat(properties).as(flink).contains("jobmanager.rpc.address: jobmanager",
                     "metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-                    "metrics.reporter.prom.port: 9249", "state.checkpoints.dir: file:///flink-data/checkpoints");
+                    "metrics.reporter.prom.port: 9249", "execution.checkpointing.dir: file:///flink-data/checkpoints");
         }
     }
 
