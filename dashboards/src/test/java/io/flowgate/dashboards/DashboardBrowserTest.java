@@ -1,0 +1,251 @@
+package io.flowgate.dashboards;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import javax.sql.DataSource;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static io.flowgate.dashboards.AnalyticsFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The page as a person sees it: Debian's headless Chromium, driven by Selenium through Debian's
+ * chromedriver (nothing is downloaded), over a real dashboard and real analytics tables. The charts
+ * are checked through the live Chart.js objects the page exposes, the empty states through the DOM,
+ * and the browser's console must stay free of errors. Screenshots are kept in
+ * {@code dashboards/target/screenshots/}.
+ */
+class DashboardBrowserTest {
+
+    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static DataSource data;
+    private static Dashboard full;
+    private static Dashboard empty;
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        requireChromium();
+        data = migratedDatabase("dashboard_browser");
+        insertAll(data);
+        full = Dashboard.start(0, data);
+        empty = Dashboard.start(0, migratedDatabase("dashboard_browser_empty"));
+        Files.createDirectories(SCREENSHOTS);
+        browser = chromium();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (full != null) {
+            full.close();
+        }
+        if (empty != null) {
+            empty.close();
+        }
+    }
+
+    @Test
+    void everyChartIsDrawnFromTheTablesWithoutConsoleErrors() throws Exception {
+        open(full);
+
+        assertThat(js("return flowgateDashboard.charts.funnel.data.labels"))
+                .isEqualTo(NEWEST_FUNNEL.stream().map(row -> row[0]).toList());
+        assertThat(dataset("funnel", 0)).isEqualTo(NEWEST_FUNNEL.stream().map(row -> ((Integer) row[1]).longValue()).toList());
+        assertThat(datasetLabels("funnel")).containsExactly("Reached", "Completed", "Dropped", "Drop rate");
+        assertThat(new Select(browser.findElement(By.id("funnel-flow"))).getFirstSelectedOption().getText()).isEqualTo(FLOW);
+        assertThat(new Select(browser.findElement(By.id("funnel-cohort"))).getOptions()).hasSize(2);
+
+        assertThat(datasetLabels("latency")).containsExactly("p50", "p90", "p95", "p99", "Error rate");
+        List<Object> p90 = dataset("latency", 1);
+        assertThat(p90).hasSize(LATENCY_MINUTES);
+        assertThat(((Number) p90.get(SPIKE_MINUTE_INDEX)).doubleValue()).isEqualTo(busyP90(SPIKE_MINUTE_INDEX));
+        assertThat(text("latency-meta")).contains("WELCOME · data_exchange").contains("worst p90 1,240 ms");
+
+        List<WebElement> alertRows = browser.findElements(By.cssSelector("#alerts-rows tr"));
+        assertThat(alertRows).hasSize(1);
+        assertThat(alertRows.get(0).getText()).contains("p90").contains("1,240 ms").contains("1,000 ms");
+        assertThat(browser.findElement(By.id("alerts-none")).isDisplayed()).isFalse();
+
+        assertThat(dataset("stale", 0).stream().mapToLong(v -> ((Number) v).longValue()).sum()).isEqualTo(STALE_SESSIONS);
+        assertThat(text("stale-meta")).contains("WELCOME (18)");
+
+        assertThat(datasetLabels("leads")).containsExactly("hot", "warm", "cold");
+        long leads = 0;
+        for (int tier = 0; tier < 3; tier++) {
+            leads += dataset("leads", tier).stream().mapToLong(v -> ((Number) v).longValue()).sum();
+        }
+        assertThat(leads).isEqualTo(LEADS);
+
+        List<Object> items = jsList("return flowgateDashboard.charts.inventory.data.labels");
+        assertThat(items).hasSize(ITEMS).startsWith("item-00 (hot)", "item-01 (hot)").contains(HOSTILE_ITEM + " (hot)");
+        assertThat(dataset("inventory", 0).get(0)).isEqualTo((long) demand(0));
+
+        screenshot("dashboard.png");
+        assertNoMarkupFromTheData();
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void choosingAFlowRedrawsItsFunnelAndShowsItsIdsAsText() {
+        open(full);
+
+        new Select(browser.findElement(By.id("funnel-flow"))).selectByValue(HOSTILE_FLOW);
+        new WebDriverWait(browser, WAIT).until(d -> List.of(HOSTILE_SCREEN)
+                .equals(js("return flowgateDashboard.charts.funnel ? flowgateDashboard.charts.funnel.data.labels : null")));
+        new Select(browser.findElement(By.id("funnel-flow"))).selectByValue(CHAT);
+        new WebDriverWait(browser, WAIT).until(d -> List.of("ASK_BUDGET", "ASK_TIMELINE", "QUALIFIED")
+                .equals(js("return flowgateDashboard.charts.funnel.data.labels")));
+        assertThat(new Select(browser.findElement(By.id("funnel-flow"))).getOptions())
+                .extracting(WebElement::getText).contains(HOSTILE_FLOW, CHAT + " (chat)");
+
+        assertNoMarkupFromTheData();
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void theChartsFollowNewRowsWithoutAReload() throws Exception {
+        open(full);
+        long before = (Long) js("return flowgateDashboard.charts.leads.data.datasets[0].data[9]");
+
+        try (Connection c = data.getConnection()) {
+            // scores 100: the top decile, hot tier
+            c.createStatement().execute("""
+                    INSERT INTO lead_scores (wa_id, score, tier, updated_at)
+                    SELECT 'new-' || n, 100, 'hot', now() FROM generate_series(1, 5) n""");
+        }
+
+        try {
+            new WebDriverWait(browser, WAIT).until(d ->
+                    Long.valueOf(before + 5).equals(js("return flowgateDashboard.charts.leads.data.datasets[0].data[9]")));
+            assertNoConsoleErrors();
+        } finally {
+            try (Connection c = data.getConnection()) {
+                c.createStatement().execute("DELETE FROM lead_scores WHERE wa_id LIKE 'new-%'");
+            }
+        }
+    }
+
+    @Test
+    void emptyTablesShowNoDataYetInsteadOfCharts() throws Exception {
+        open(empty);
+
+        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory")) {
+            WebElement message = browser.findElement(By.id(view + "-empty"));
+            assertThat(message.isDisplayed()).as(view).isTrue();
+            assertThat(message.getText()).as(view).startsWith("No data yet");
+            assertThat(browser.findElement(By.id(view + "-chart-box")).isDisplayed()).as(view).isFalse();
+        }
+        assertThat(browser.findElement(By.id("alerts-empty")).getText()).startsWith("No data yet");
+        assertThat((Map<?, ?>) js("return flowgateDashboard.charts")).isEmpty();
+        assertThat(text("status")).startsWith("Live");
+
+        screenshot("dashboard-empty.png");
+        assertNoConsoleErrors();
+    }
+
+    private static void open(Dashboard dashboard) {
+        browser.get(dashboard.uri() + "?refresh=1");
+        // the first round of all six views has been drawn (or shown empty) once the counter moves
+        new WebDriverWait(browser, WAIT).until(d ->
+                Boolean.TRUE.equals(js("return !!window.flowgateDashboard && flowgateDashboard.refreshes > 0")));
+        assertThat(js("return flowgateDashboard.lastError")).as("errors while refreshing").isNull();
+    }
+
+    private static void assertNoMarkupFromTheData() {
+        assertThat(js("return window.__xss === undefined")).as("markup from the data ran").isEqualTo(true);
+        assertThat(browser.findElements(By.cssSelector("img, script:not([src]), b"))).as("elements made from the data").isEmpty();
+    }
+
+    private static void assertNoConsoleErrors() {
+        List<String> problems = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getLevel().intValue() >= Level.WARNING.intValue()) {
+                problems.add(entry.getLevel() + " " + entry.getMessage());
+            }
+        }
+        assertThat(problems).as("browser console").isEmpty();
+    }
+
+    private static Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> jsList(String script) {
+        return (List<Object>) js(script);
+    }
+
+    private static List<Object> dataset(String chart, int index) {
+        return jsList("return flowgateDashboard.charts." + chart + ".data.datasets[" + index + "].data");
+    }
+
+    private static List<Object> datasetLabels(String chart) {
+        return jsList("return flowgateDashboard.charts." + chart + ".data.datasets.map(d => d.label)");
+    }
+
+    private static String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+
+    private static void screenshot(String name) throws Exception {
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(SCREENSHOTS.resolve(name), png);
+    }
+
+    private static void requireChromium() {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("The dashboard's browser test needs Debian's Chromium and ChromeDriver (" + CHROMIUM + ", "
+                    + CHROMEDRIVER + "). Install them with: apt-get update && apt-get install -y chromium chromium-driver");
+        }
+    }
+
+    private static ChromeDriver chromium() throws Exception {
+        Path profile = Files.createTempDirectory("dashboard-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1400,2200");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .withLogFile(SCREENSHOTS.resolveSibling("chromedriver.log").toFile())
+                .build();
+        return new ChromeDriver(service, options);
+    }
+}
