@@ -89,7 +89,7 @@ class FlowSessionAdminController {
                 data != null && data.isObject() ? (ObjectNode) data : JsonNodeFactory.instance.objectNode(),
                 null, null, 0, now, now, now.plus(ttl), null);
         sessions.insert(session, FlowTokens.hash(token));
-        log.info("session {} minted for flow {}, expires {}", session.sessionId(), flowId, session.expiresAt());
+        log.debug("session {} minted for flow {}, expires {}", session.sessionId(), flowId, session.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("flow_token", token);
         out.put("session_id", session.sessionId().toString());
