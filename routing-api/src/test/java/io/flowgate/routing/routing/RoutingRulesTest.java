@@ -134,4 +134,39 @@ class RoutingRulesTest {
             app.admin("PUT", "/api/inventory/pixel-8-battery", "{\"name\":\"Pixel 8 battery\",\"stock\":4,\"price\":79.0}");
         }
     }
+
+    @Test
+    void hotLeadFromTheAnalyticsIsHandedToALiveAgent() throws Exception {
+        sql("INSERT INTO lead_scores (wa_id, score, tier, reasons, updated_at) VALUES ('15559990003', 85, 'hot', '[]', now())");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(submit(open("15559990003"), "WELCOME", "item_id", "pixel-8-battery", "budget", "80").screen())
+                        .isEqualTo("LIVE_AGENT"));
+    }
+
+    @Test
+    void hotItemFromTheAnalyticsIsReadByRules() throws Exception {
+        var rule = app.admin("POST", "/api/flows/" + FLOW + "/rules", "{\"screen\":\"WELCOME\",\"priority\":15,"
+                + "\"name\":\"hot items go on the waiting list\",\"condition\":\"item(data.item_id).hot\","
+                + "\"next_screen\":\"NOTIFY_ME\",\"data\":{\"item_name\":\"item(data.item_id).name + ' (in high demand)'\"}}");
+        assertThat(rule.status()).as(rule.raw()).isEqualTo(201);
+        try {
+            assertThat(submit(open("15559990004"), "WELCOME", "item_id", "ipad-air-screen", "budget", "300").screen())
+                    .isEqualTo("STANDARD_SCHEDULE");
+            sql("INSERT INTO hot_inventory (item_id, demand, window_start, window_end, stock, hot, updated_at) "
+                    + "VALUES ('ipad-air-screen', 40, now() - interval '1 hour', now(), 2, true, now())");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+                var answer = submit(open("15559990004"), "WELCOME", "item_id", "ipad-air-screen", "budget", "300");
+                assertThat(answer.screen()).isEqualTo("NOTIFY_ME");
+                assertThat(answer.data().path("item_name").asText()).isEqualTo("iPad Air screen (in high demand)");
+            });
+        } finally {
+            app.admin("DELETE", "/api/flows/" + FLOW + "/rules/" + rule.json().path("rule_id").asLong(), null);
+        }
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection(app.dbUrl(), "postgres", ""); var st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
 }
