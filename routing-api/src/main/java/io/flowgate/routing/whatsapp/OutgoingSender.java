@@ -1,5 +1,6 @@
 package io.flowgate.routing.whatsapp;
 
+import io.flowgate.events.Masked;
 import io.flowgate.routing.whatsapp.CloudApiClient.Answer;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claim;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claimed;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * Sends the queued WhatsApp messages: the half of {@link OutgoingMessages} that turns "queued in a
@@ -73,8 +73,9 @@ class OutgoingSender implements SmartLifecycle {
     private volatile long pausedUntilNanos;
     private boolean wakeRequested; // guarded by signal
     private Thread worker;
-    private double queueDepth = Double.NaN; // guarded by this
-    private long queueDepthAtNanos;         // guarded by this
+    private final Object depthLock = new Object();
+    private double queueDepth = Double.NaN; // guarded by depthLock
+    private long queueDepthAtNanos;         // guarded by depthLock
 
     OutgoingSender(WhatsAppProperties properties, OutgoingQueue queue, CloudApiClient client, MeterRegistry registry) {
         this.properties = properties;
@@ -233,6 +234,10 @@ class OutgoingSender implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes the outcome to the row first, then counts and logs it: when the write fails (and is
+     * tried again by {@link #finish}) nothing has been counted yet.
+     */
     private void record(Claimed message, Answer answer) {
         Decision decision = policy.decide(answer, message.attempt());
         if (decision instanceof Sent s) {
@@ -265,7 +270,12 @@ class OutgoingSender implements SmartLifecycle {
     }
 
     private void pauseAll(Retry r) {
-        queue.pauseAll(properties.phoneNumberId(), r.pauseAll());
+        try {
+            queue.pauseAll(properties.phoneNumberId(), r.pauseAll());
+        } catch (DataAccessException e) {
+            // the message itself is rescheduled; the other senders meet the limit and pause on their own
+            log.debug("could not pause the other WhatsApp senders: {}", e.getMessage());
+        }
         boolean alreadyPaused = System.nanoTime() - pausedUntilNanos < 0;
         pausedUntilNanos = System.nanoTime() + r.pauseAll().toNanos();
         if (!r.counts()) {
@@ -287,20 +297,18 @@ class OutgoingSender implements SmartLifecycle {
     }
 
     /** The queue length for the gauge, read at most once a second; NaN while the database is unreachable. */
-    private synchronized double queueDepth() {
-        long now = System.nanoTime();
-        if (Double.isNaN(queueDepth) || now - queueDepthAtNanos > QUEUE_DEPTH_MAX_AGE.toNanos()) {
-            queueDepth = read(() -> (double) queue.depth());
-            queueDepthAtNanos = now;
-        }
-        return queueDepth;
-    }
-
-    private static double read(Supplier<Double> value) {
-        try {
-            return value.get();
-        } catch (DataAccessException | TransactionException e) {
-            return Double.NaN;
+    private double queueDepth() {
+        synchronized (depthLock) {
+            long now = System.nanoTime();
+            if (Double.isNaN(queueDepth) || now - queueDepthAtNanos > QUEUE_DEPTH_MAX_AGE.toNanos()) {
+                try {
+                    queueDepth = queue.depth();
+                } catch (DataAccessException e) {
+                    queueDepth = Double.NaN;
+                }
+                queueDepthAtNanos = now;
+            }
+            return queueDepth;
         }
     }
 
