@@ -1,6 +1,7 @@
 package io.flowgate.ingest.webhook;
 
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.events.Masked;
 import io.flowgate.events.MetaSignature;
 import io.flowgate.ingest.kafka.InboundPublisher;
 import io.flowgate.ingest.kafka.NotAcknowledgedException;

@@ -68,12 +68,4 @@ class RequestBoundsTest {
         assertThat(VerificationHandshake.isEchoable("9".repeat(VerificationHandshake.MAX_CHALLENGE_LENGTH))).isTrue();
         assertThat(VerificationHandshake.isEchoable("9".repeat(VerificationHandshake.MAX_CHALLENGE_LENGTH + 1))).isFalse();
     }
-
-    @Test
-    void maskedIdsKeepOnlyTheLastFourCharacters() {
-        assertThat(Masked.id("16505551234")).isEqualTo("***1234");
-        assertThat(Masked.id("US.13491208655302741918")).isEqualTo("***1918");
-        assertThat(Masked.id("123")).isEqualTo("***");
-        assertThat(Masked.id(null)).isEqualTo("-");
-    }
 }
