@@ -6,6 +6,7 @@ import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.outbox.KafkaStatus;
+import io.flowgate.routing.system.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,9 +72,8 @@ class ChatConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ChatConsumer.class);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaStatus kafka;
     private final InboundProcessor inbound;
@@ -88,7 +88,7 @@ class ChatConsumer implements SmartLifecycle {
 
     // worker thread only
     private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
-    private Duration backoff = MIN_BACKOFF;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     private boolean databaseFailing;
     private boolean kafkaFailing;
 
@@ -180,7 +180,7 @@ class ChatConsumer implements SmartLifecycle {
                     log.warn("chat consumer failed ({}); reconnecting with backoff", e.toString());
                 }
                 close();
-                pause(nextBackoff());
+                pause(backoff.next());
             }
         }
         close();
@@ -223,9 +223,9 @@ class ChatConsumer implements SmartLifecycle {
         }
         commit(applied);
         if (retryLater) {
-            pause(nextBackoff());
+            pause(backoff.next());
         } else {
-            backoff = MIN_BACKOFF;
+            backoff.reset();
         }
     }
 
@@ -234,7 +234,15 @@ class ChatConsumer implements SmartLifecycle {
             return;
         }
         try {
-            consumer.commitSync(applied);
+            consumer.commitSync(applied, COMMIT_TIMEOUT);
+        } catch (WakeupException wakeUp) {
+            // a stop (or Kafka going away) interrupted the commit: the applied records are committed first
+            try {
+                consumer.commitSync(applied, COMMIT_TIMEOUT);
+            } catch (KafkaException e) {
+                log.debug("chat consumer offsets not committed on wake-up: {}", e.toString());
+            }
+            throw wakeUp;
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // the partitions moved to another consumer, which will see these records again as duplicates
             log.info("chat consumer offsets not committed ({}); the records are deduplicated when redelivered", e.getClass().getSimpleName());
@@ -321,12 +329,6 @@ class ChatConsumer implements SmartLifecycle {
             }
         }
         return out.toString();
-    }
-
-    private Duration nextBackoff() {
-        Duration current = backoff;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        return current;
     }
 
     private void pause(Duration duration) {
