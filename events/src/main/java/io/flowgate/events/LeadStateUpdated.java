@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A lead-qualification state change, for CRM sync (Kafka {@link Topics#LEAD_UPDATES}, keyed by user).
  * The {@code data} object keeps the shape CRM integrations already consume:
- * {@code wa_id, previous_state, current_state, lead_metadata, sync_priority}.
+ * {@code wa_id, previous_state, current_state, lead_metadata, sync_priority}, plus the score and the
+ * lead's {@code status}.
  */
 public record LeadStateUpdated(String eventId, Instant eventTime, Data data) implements FlowgateEvent {
 
@@ -19,6 +20,9 @@ public record LeadStateUpdated(String eventId, Instant eventTime, Data data) imp
      * @param score         the qualification score after the change
      * @param leadMetadata  the answers collected so far (what the CRM stores)
      * @param syncPriority  {@code high} for completions and escalations, {@code normal} otherwise
+     * @param status        the lead's status after the change: {@code active}, {@code completed},
+     *                      {@code escalated} (handed to a human) or {@code cold} (stopped answering); a
+     *                      lead going cold keeps its state, so only this field says so
      */
     public record Data(
             String waId,
@@ -26,9 +30,16 @@ public record LeadStateUpdated(String eventId, Instant eventTime, Data data) imp
             String currentState,
             int score,
             Map<String, Object> leadMetadata,
-            String syncPriority) {
+            String syncPriority,
+            String status) {
         public Data {
             leadMetadata = leadMetadata == null ? Map.of() : Map.copyOf(leadMetadata);
+        }
+
+        /** A change without a status, as events written before the field existed read. */
+        public Data(String waId, String previousState, String currentState, int score,
+                    Map<String, Object> leadMetadata, String syncPriority) {
+            this(waId, previousState, currentState, score, leadMetadata, syncPriority, null);
         }
     }
 

@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * the bootstrap servers fails. One warning is logged when Kafka goes away, one line when it is back.
  */
 @Component
-class KafkaAvailability implements SmartLifecycle {
+class KafkaAvailability implements SmartLifecycle, KafkaStatus {
 
     /** Started before and stopped after the web server, so events of the last requests still go out. */
     static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
@@ -65,13 +65,18 @@ class KafkaAvailability implements SmartLifecycle {
                 .register(registry);
     }
 
-    /** Kafka answered the last check and the topics exist. */
-    boolean isAvailable() {
+    @Override
+    public String bootstrapServers() {
+        return properties.bootstrapServers();
+    }
+
+    @Override
+    public boolean isAvailable() {
         return available;
     }
 
-    /** Waits until Kafka is available, at most {@code timeout}; returns whether it is. */
-    boolean awaitAvailable(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean awaitAvailable(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (signal) {
             while (!available && running) {
@@ -97,7 +102,8 @@ class KafkaAvailability implements SmartLifecycle {
      * Runs {@code listener} on the watcher thread each time Kafka stops being available: the moment to close
      * idle clients, which would otherwise retry (and log) about once a second for the whole outage.
      */
-    void onUnavailable(Runnable listener) {
+    @Override
+    public void onUnavailable(Runnable listener) {
         onUnavailable.add(listener);
     }
 

@@ -1,5 +1,6 @@
 package io.flowgate.routing.outbox;
 
+import io.flowgate.routing.system.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,8 +75,6 @@ class OutboxRelay implements SmartLifecycle {
     static final String APPLICATION_NAME = "flowgate-outbox-relay";
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration METRICS_EVERY = Duration.ofSeconds(1);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Duration ABORTED_BATCH_GRACE = Duration.ofSeconds(5);
@@ -109,7 +108,7 @@ class OutboxRelay implements SmartLifecycle {
     // worker thread only
     private Connection connection;
     private long nextRefreshNanos;
-    private Duration backoff = MIN_BACKOFF;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     private long publishFailingSinceNanos = -1;
     private boolean databaseFailing;
 
@@ -188,7 +187,7 @@ class OutboxRelay implements SmartLifecycle {
                 }
                 if (databaseFailing) {
                     databaseFailing = false;
-                    backoff = MIN_BACKOFF;
+                    backoff.reset();
                     log.info("outbox relay is connected to the database again");
                 }
                 refreshBacklogIfDue();
@@ -201,12 +200,12 @@ class OutboxRelay implements SmartLifecycle {
                     // read the wake-ups that arrived meanwhile, so they do not pile up on the server
                     connection.unwrap(PGConnection.class).getNotifications();
                 } else if (drain()) {
-                    backoff = MIN_BACKOFF;
+                    backoff.reset();
                     // wait for a commit's wake-up, or poll
                     connection.unwrap(PGConnection.class).getNotifications(
                             (int) Math.min(Integer.MAX_VALUE, properties.relayPollInterval().toMillis()));
                 } else {
-                    pause(nextBackoff());
+                    pause(backoff.next());
                 }
             } catch (SQLException e) {
                 if (running && !databaseFailing) {
@@ -214,7 +213,7 @@ class OutboxRelay implements SmartLifecycle {
                     log.warn("outbox relay lost its database connection ({}); events wait, retrying with backoff", e.getMessage());
                 }
                 closeConnection();
-                pause(nextBackoff());
+                pause(backoff.next());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -222,7 +221,7 @@ class OutboxRelay implements SmartLifecycle {
                 // a bug must not end the worker for good: committed events would never be published
                 log.error("outbox relay failed; retrying", e);
                 closeConnection();
-                pause(nextBackoff());
+                pause(backoff.next());
             }
         }
         closeConnection();
@@ -400,7 +399,7 @@ class OutboxRelay implements SmartLifecycle {
         if (publishFailingSinceNanos < 0) {
             publishFailingSinceNanos = System.nanoTime();
             log.warn("outbox relay cannot publish to Kafka ({}); {} event(s) of this batch stay in the outbox, "
-                    + "retrying with backoff up to {} s", cause.toString(), waiting, MAX_BACKOFF.toSeconds());
+                    + "retrying with backoff up to {} s", cause.toString(), waiting, backoff.max().toSeconds());
         } else {
             log.debug("outbox relay still cannot publish: {}", cause.toString());
         }
@@ -509,12 +508,6 @@ class OutboxRelay implements SmartLifecycle {
 
     private double oldestAgeSeconds() {
         return backlog == 0 ? 0 : oldestAgeAtRefresh + (System.nanoTime() - refreshedAtNanos) / 1e9;
-    }
-
-    private Duration nextBackoff() {
-        Duration current = backoff;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        return current;
     }
 
     private void pause(Duration duration) {

@@ -14,12 +14,12 @@ import java.util.Map;
  * lists, whole numbers {@code Long} (CEL int), other numbers {@code Double}; JSON null is dropped,
  * since WhatsApp accepts no nulls in screen data.
  */
-final class CelValues {
+public final class CelValues {
 
     private CelValues() {
     }
 
-    static Map<String, Object> map(JsonNode node) {
+    public static Map<String, Object> map(JsonNode node) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
@@ -34,7 +34,7 @@ final class CelValues {
         return out;
     }
 
-    static Object value(JsonNode node) {
+    public static Object value(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
         }

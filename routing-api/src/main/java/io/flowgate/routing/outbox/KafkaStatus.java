@@ -1,0 +1,23 @@
+package io.flowgate.routing.outbox;
+
+import java.time.Duration;
+
+/**
+ * Whether Kafka can be reached, for features that run Kafka clients of their own (the chat consumer).
+ * Such a client must not exist while Kafka is away: it would retry, and log a warning, about once a
+ * second for the whole outage. Watched by one background check (see docs/events.md, "When Kafka is away").
+ */
+public interface KafkaStatus {
+
+    /** The brokers, as configured ({@code KAFKA_BOOTSTRAP_SERVERS}). */
+    String bootstrapServers();
+
+    /** Kafka answered the last check and the topics exist. */
+    boolean isAvailable();
+
+    /** Waits until Kafka is available, at most {@code timeout}; returns whether it is. */
+    boolean awaitAvailable(Duration timeout) throws InterruptedException;
+
+    /** Runs {@code listener} (on the watcher thread) each time Kafka stops being available. */
+    void onUnavailable(Runnable listener);
+}

@@ -1,0 +1,238 @@
+package io.flowgate.routing.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventJson;
+import io.flowgate.events.FlowgateEvent;
+import io.flowgate.events.StaleSession;
+import io.flowgate.events.Topics;
+import io.flowgate.routing.support.RoutingApiInstance;
+import io.flowgate.routing.support.TopicReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the chat tests run against: one real in-process Kafka broker, a real routing-api on its own
+ * PostgreSQL database, a producer that writes {@code flowgate.inbound} the way ingest-api does (EventJson,
+ * keyed by user, acks=all), readers of {@code flowgate.lead-updates} and {@code flowgate.transitions} from
+ * their beginning, and queries of what was queued in {@code outgoing_messages} (sending it is the sender's
+ * business) and of the chat tables.
+ */
+final class ChatTestBed implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String GROUP = "flowgate-routing-chat";
+
+    private final EmbeddedKafkaBroker broker;
+    private final Map<String, Object> properties;
+    private final KafkaProducer<String, byte[]> producer;
+    private final TopicReader leadUpdates;
+    private final TopicReader transitions;
+    private RoutingApiInstance app;
+
+    private ChatTestBed(EmbeddedKafkaBroker broker, RoutingApiInstance app, Map<String, Object> properties) {
+        this.broker = broker;
+        this.app = app;
+        this.properties = properties;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new StringSerializer(), new ByteArraySerializer());
+        this.leadUpdates = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.LEAD_UPDATES);
+        this.transitions = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS);
+    }
+
+    /** A broker and a routing-api (which creates the topics, 4 partitions each) with extra settings. */
+    static ChatTestBed start(Map<String, Object> properties) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(4);
+        RoutingApiInstance app = instance(broker, null, properties);
+        ChatTestBed bed = new ChatTestBed(broker, app, properties);
+        bed.awaitTopic(Topics.INBOUND);
+        return bed;
+    }
+
+    static ChatTestBed start() {
+        return start(Map.of());
+    }
+
+    private static RoutingApiInstance instance(EmbeddedKafkaBroker broker, String dbUrl, Map<String, Object> properties) {
+        RoutingApiInstance.Builder builder = RoutingApiInstance.builder()
+                .property("flowgate.kafka.bootstrap-servers", broker.bootstrapServers())
+                .property("flowgate.kafka.relay-poll-interval", "200ms");
+        properties.forEach(builder::property);
+        if (dbUrl != null) {
+            builder.database(dbUrl);
+        }
+        return builder.start();
+    }
+
+    RoutingApiInstance app() {
+        return app;
+    }
+
+    EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    /** Another routing-api on the same database and broker, with extra settings (e.g. its own consumer group). */
+    RoutingApiInstance sibling(Map<String, Object> extra) {
+        Map<String, Object> merged = new HashMap<>(properties);
+        merged.putAll(extra);
+        return instance(broker, app.dbUrl(), merged);
+    }
+
+    /** Stops this routing-api; {@link #startAgain()} brings up a new one on the same database and broker. */
+    void stopApp() {
+        app.close();
+    }
+
+    void startAgain() {
+        app = instance(broker, app.dbUrl(), properties);
+    }
+
+    JdbcClient jdbc() {
+        return app.context().getBean(JdbcClient.class);
+    }
+
+    /** Writes updates to flowgate.inbound as ingest-api does, and waits for Kafka's acknowledgement. */
+    void produce(FlowgateEvent... events) {
+        try {
+            for (FlowgateEvent e : events) {
+                String topic = e instanceof StaleSession ? Topics.STALE_SESSIONS : Topics.INBOUND;
+                producer.send(new ProducerRecord<>(topic, e.key(), EventJson.toBytes(e))).get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not acknowledge", e);
+        }
+    }
+
+    /** Waits until the chat consumer committed its recorded outcome for {@code eventId}; returns the outcome. */
+    String awaitOutcome(String eventId) {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50)).until(() -> outcome(eventId).isPresent());
+        return outcome(eventId).orElseThrow();
+    }
+
+    Optional<String> outcome(String eventId) {
+        return jdbc().sql("SELECT outcome FROM processed_messages WHERE event_id = ?").param(eventId).query(String.class).optional();
+    }
+
+    /** Waits until consumer group {@code group} has consumed everything on flowgate.inbound and flowgate.stale-sessions. */
+    void awaitConsumed(String group) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (String topic : List.of(Topics.INBOUND, Topics.STALE_SESSIONS)) {
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                }
+                var ends = admin.listOffsets(latest).all().get();
+                return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+            });
+        }
+    }
+
+    /** The message bodies queued for {@code to}, oldest first. */
+    List<JsonNode> outgoing(String to) {
+        return jdbc().sql("SELECT payload::text FROM outgoing_messages WHERE wa_id = ? ORDER BY message_id").param(to)
+                .query(String.class).list().stream().map(ChatTestBed::parse).toList();
+    }
+
+    /** Waits until {@code count} messages are queued for {@code to}; returns them. */
+    List<JsonNode> awaitOutgoing(String to, int count) {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50)).until(() -> outgoing(to).size() >= count);
+        return outgoing(to);
+    }
+
+    /** The lead row of a user, columns by name (lead_data as JSON). */
+    Map<String, Object> lead(String waId) {
+        return jdbc().sql("SELECT *, lead_data::text AS data FROM lead_qualifications WHERE wa_id = ?").param(waId)
+                .query().singleRow();
+    }
+
+    JsonNode leadData(String waId) {
+        return parse((String) lead(waId).get("data"));
+    }
+
+    long count(String table, String column, String value) {
+        return jdbc().sql("SELECT count(*) FROM " + table + " WHERE " + column + " = ?").param(value).query(Long.class).single();
+    }
+
+    /** The lead_state_updated events of a user read so far, in order. */
+    List<JsonNode> leadUpdates(String waId) {
+        return leadUpdates.received().stream().filter(r -> waId.equals(r.key())).map(r -> parse(r.value())).toList();
+    }
+
+    /** The chat transition events of a user read so far, in order. */
+    List<JsonNode> transitions(String userId) {
+        return transitions.received().stream().map(r -> parse(r.value()))
+                .filter(e -> "flow_transition".equals(e.path("type").asText()) && userId.equals(e.path("user_id").asText()))
+                .toList();
+    }
+
+    /** Waits until the user's events include {@code leadUpdates} lead updates and {@code transitions} transitions. */
+    void awaitEvents(String waId, int leadUpdateCount, int transitionCount) {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+                .until(() -> leadUpdates(waId).size() >= leadUpdateCount && transitions(waId).size() >= transitionCount);
+    }
+
+    /** How often each event id of the user's events was read. */
+    Map<String, Long> eventIdCounts(String waId) {
+        return Stream.concat(leadUpdates(waId).stream(), transitions(waId).stream())
+                .collect(Collectors.groupingBy(e -> e.path("event_id").asText(), Collectors.counting()));
+    }
+
+    private void awaitTopic(String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(topic));
+        }
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+        leadUpdates.close();
+        transitions.close();
+        app.close();
+        broker.close();
+    }
+}
