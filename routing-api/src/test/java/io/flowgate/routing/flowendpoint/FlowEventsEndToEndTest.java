@@ -38,6 +38,10 @@ class FlowEventsEndToEndTest {
         broker = EmbeddedKafkaBroker.start(2);
         app = RoutingApiInstance.builder().property("flowgate.kafka.bootstrap-servers", broker.bootstrapServers()).start();
         new DeviceRepairExample(app.uri("/"), RoutingApiInstance.ADMIN_TOKEN).install();
+        // endpoint-request events are dropped, by design, while routing-api does not yet know Kafka is up
+        var http = java.net.http.HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.send(java.net.http.HttpRequest.newBuilder(app.uri("/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(l -> l.startsWith("flowgate_kafka_available") && l.endsWith(" 1.0")));
     }
 
     @AfterAll
@@ -54,7 +58,6 @@ class FlowEventsEndToEndTest {
         String session = minted.path("session_id").asText();
 
         List<String> screens = new ArrayList<>();
-        screens.add(client.send(payload("ping", null, null)).json().at("/data/status").asText());
         screens.add(client.send(payload("INIT", "", token)).screen());
         ObjectNode welcome = payload("data_exchange", "WELCOME", token);
         welcome.with("data").put("item_id", "iphone-13-screen").put("budget", "300").put("name", "Ana Free Text");
@@ -68,12 +71,14 @@ class FlowEventsEndToEndTest {
         schedule.with("data").put("slot", "express-1");
         screens.add(client.send(schedule).screen());
         screens.add(client.send(payload("data_exchange", "CONFIRM", token)).screen());
-        assertThat(screens).containsExactly("active", "WELCOME", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE",
-                "CONFIRM", "SUCCESS");
+        // Meta's health check carries no token: its event is keyed by "endpoint", not by a session
+        screens.add(client.send(payload("ping", null, null)).json().at("/data/status").asText());
+        assertThat(screens).containsExactly("WELCOME", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE", "EXPRESS_SCHEDULE",
+                "CONFIRM", "SUCCESS", "active");
 
         try (TopicReader reader = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> transitions(reader, session).size() >= 4
-                    && endpointRequests(reader, session).size() >= 6);
+                    && endpointRequests(reader, session).size() >= 6 && !pings(reader).isEmpty());
             Thread.sleep(1_000); // anything duplicated would arrive right behind
             List<JsonNode> transitions = transitions(reader, session);
             assertThat(transitions).extracting(t -> t.path("from_screen").asText() + ">" + t.path("to_screen").asText())
@@ -96,10 +101,14 @@ class FlowEventsEndToEndTest {
                 assertThat(r.path("status").asInt()).isEqualTo(200);
                 assertThat(r.path("latency_micros").asLong()).isPositive();
             });
-            assertThat(reader.received().stream().map(r -> parse(r.value()))
-                    .filter(e -> e.path("type").asText().equals("endpoint_request") && e.path("action").asText().equals("ping")))
-                    .isNotEmpty();
+            assertThat(pings(reader)).allSatisfy(p -> assertThat(p.path("key").asText()).isEqualTo("endpoint"));
         }
+    }
+
+    private static List<JsonNode> pings(TopicReader reader) {
+        return reader.received().stream().map(r -> parse(r.value()))
+                .filter(e -> e.path("type").asText().equals("endpoint_request") && e.path("action").asText().equals("ping"))
+                .toList();
     }
 
     private static List<JsonNode> transitions(TopicReader reader, String session) {
