@@ -2,6 +2,7 @@ package io.flowgate.routing.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.routing.system.ApiException;
+import io.flowgate.routing.system.RawJson;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -80,9 +81,6 @@ class AlertRulesAdminController {
         return ResponseEntity.noContent().build();
     }
 
-    /** A JSON text written into the answer as it is. */
-    record RawJson(@com.fasterxml.jackson.annotation.JsonRawValue @com.fasterxml.jackson.annotation.JsonValue String json) {
-    }
 
     private static Map<String, Object> params(Rule r) {
         var p = new java.util.HashMap<String, Object>();

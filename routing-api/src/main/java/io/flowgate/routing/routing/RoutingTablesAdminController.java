@@ -2,6 +2,7 @@ package io.flowgate.routing.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.routing.system.ApiException;
+import io.flowgate.routing.system.RawJson;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -124,9 +125,6 @@ class RoutingTablesAdminController {
         return ResponseEntity.noContent().build();
     }
 
-    /** A JSON text written into the answer as it is. */
-    record RawJson(@com.fasterxml.jackson.annotation.JsonRawValue @com.fasterxml.jackson.annotation.JsonValue String json) {
-    }
 
     private static void key(String key) {
         if (!KEY.matcher(key).matches()) {

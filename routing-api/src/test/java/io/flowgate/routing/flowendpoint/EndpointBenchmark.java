@@ -120,6 +120,8 @@ public final class EndpointBenchmark {
             server.waitFor(10, TimeUnit.SECONDS);
             postgres.close();
         }
+        // the HTTP clients' worker threads are not daemons: end the benchmark's JVM explicitly
+        System.exit(0);
     }
 
     private static Process startServer(String db, Path pem, int port, Path log) throws Exception {
