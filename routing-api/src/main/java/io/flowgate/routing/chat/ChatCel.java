@@ -2,16 +2,13 @@ package io.flowgate.routing.chat;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
-import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.CelException;
 import dev.cel.common.CelOptions;
-import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelKind;
-import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import io.flowgate.routing.routing.CelExpressions;
 
 import java.util.List;
 import java.util.Map;
@@ -61,30 +58,9 @@ final class ChatCel {
     }
 
     private static CelRuntime.Program compile(String where, String expression, List<String> problems, boolean bool) {
-        if (expression == null || expression.isBlank()) {
-            problems.add(where + ": an expression is required");
-            return null;
-        }
-        if (expression.length() > MAX_EXPRESSION_LENGTH) {
-            problems.add(where + ": at most " + MAX_EXPRESSION_LENGTH + " characters");
-            return null;
-        }
-        try {
-            CelAbstractSyntaxTree ast = CEL.compile(expression).getAst();
-            CelType type = ast.getResultType();
-            boolean fits = bool ? type.kind() == CelKind.BOOL || type.kind() == CelKind.DYN : NUMERIC.contains(type.kind());
-            if (!fits) {
-                problems.add(where + ": is " + type.name() + ", needs " + (bool ? "bool" : "int or double"));
-                return null;
-            }
-            return CEL.createProgram(ast);
-        } catch (CelValidationException e) {
-            problems.add(where + ": " + e.getMessage().replace('\n', ' '));
-            return null;
-        } catch (CelException e) {
-            problems.add(where + ": " + e.getMessage());
-            return null;
-        }
+        return CelExpressions.compile(CEL, where, expression, MAX_EXPRESSION_LENGTH,
+                type -> bool ? type.kind() == CelKind.BOOL || type.kind() == CelKind.DYN : NUMERIC.contains(type.kind()),
+                bool ? "bool" : "int or double", problems);
     }
 
     /** The variables of one evaluation. */

@@ -3,11 +3,9 @@ package io.flowgate.routing.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
-import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelOverloadDecl;
-import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.ListType;
@@ -151,29 +149,8 @@ public class RuleCompiler {
     }
 
     private CelRuntime.Program program(String where, String expression, CelType expected, List<String> problems) {
-        if (expression == null || expression.isBlank()) {
-            problems.add(where + ": an expression is required");
-            return null;
-        }
-        if (expression.length() > MAX_EXPRESSION_LENGTH) {
-            problems.add(where + ": at most " + MAX_EXPRESSION_LENGTH + " characters");
-            return null;
-        }
-        try {
-            CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
-            CelType actual = ast.getResultType();
-            if (!assignable(actual, expected)) {
-                problems.add(where + ": is " + actual.name() + ", needs " + expected.name());
-                return null;
-            }
-            return cel.createProgram(ast);
-        } catch (CelValidationException e) {
-            problems.add(where + ": " + e.getMessage().replace('\n', ' '));
-            return null;
-        } catch (dev.cel.common.CelException e) {
-            problems.add(where + ": " + e.getMessage());
-            return null;
-        }
+        return CelExpressions.compile(cel, where, expression, MAX_EXPRESSION_LENGTH, actual -> assignable(actual, expected),
+                expected.name(), problems);
     }
 
     private static boolean assignable(CelType actual, CelType expected) {
