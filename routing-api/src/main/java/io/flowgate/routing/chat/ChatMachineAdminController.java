@@ -1,6 +1,5 @@
 package io.flowgate.routing.chat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.system.ApiException;
@@ -40,16 +39,7 @@ class ChatMachineAdminController {
     @PutMapping(path = "/api/chat-machines/{machineId}", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String machineId, HttpServletRequest request) throws IOException {
         checkId(machineId);
-        byte[] body = BoundedBody.read(request, MAX_DEFINITION_BYTES);
-        if (body == null) {
-            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", "a machine definition is at most " + MAX_DEFINITION_BYTES + " bytes");
-        }
-        JsonNode json;
-        try {
-            json = mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode json = BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "a machine definition");
         boolean replaced;
         try {
             replaced = machines.save(machineId, json);

@@ -1,6 +1,5 @@
 package io.flowgate.routing.flows;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.system.ApiException;
@@ -47,17 +46,7 @@ class FlowAdminController {
     @PutMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String flowId, HttpServletRequest request) throws IOException {
         checkId(flowId);
-        byte[] body = BoundedBody.read(request, properties.maxJsonBytes());
-        if (body == null) {
-            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large",
-                    "the Flow JSON is larger than " + properties.maxJsonBytes() + " bytes");
-        }
-        JsonNode json;
-        try {
-            json = mapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode json = BoundedBody.readJson(request, properties.maxJsonBytes(), mapper, "the Flow JSON");
         boolean existed = registry.find(flowId).isPresent();
         FlowDefinition flow;
         try {

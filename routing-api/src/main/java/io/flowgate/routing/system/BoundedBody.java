@@ -1,6 +1,10 @@
 package io.flowgate.routing.system;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,5 +47,21 @@ public final class BoundedBody {
             }
         }
         return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+    }
+
+    /**
+     * An admin upload's JSON body: 413 when it is larger than {@code limit} bytes, 400 when it is not
+     * JSON, each refusal naming {@code what} was uploaded.
+     */
+    public static JsonNode readJson(HttpServletRequest request, int limit, ObjectMapper mapper, String what) throws IOException {
+        byte[] body = read(request, limit);
+        if (body == null) {
+            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", what + " is larger than " + limit + " bytes");
+        }
+        try {
+            return mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        }
     }
 }
