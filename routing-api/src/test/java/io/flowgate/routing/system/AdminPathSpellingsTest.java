@@ -147,6 +147,18 @@ class AdminPathSpellingsTest {
         assertThat(send("GET", "/actuator/prometheus", null, null).status()).isEqualTo(200);
     }
 
+    @Test
+    void withoutAnAdminTokenTheAdminApiIsClosedEvenToThePreviousOne() throws Exception {
+        try (RoutingApiInstance closed = RoutingApiInstance.builder().database(app.dbUrl())
+                .property("flowgate.admin.token", "").property("flowgate.admin.previous-token", PREVIOUS_TOKEN).start()) {
+            for (String token : new String[] {null, PREVIOUS_TOKEN, RoutingApiInstance.ADMIN_TOKEN}) {
+                var answer = closed.adminAs(token, "GET", "/api/flows", null);
+                assertThat(answer.status()).as("token %s", token).isEqualTo(401);
+                assertThat(answer.json().path("message").asText()).contains("FLOWGATE_ADMIN_TOKEN is not set");
+            }
+        }
+    }
+
     /** Every (method, path) of a handler under /api, path variables filled with values that exist. */
     private static List<Route> adminRoutes() throws IOException {
         RequestMappingHandlerMapping mapping = app.context().getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
