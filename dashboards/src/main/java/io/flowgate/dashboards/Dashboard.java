@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +72,7 @@ public final class Dashboard implements AutoCloseable {
 
     /** Serves the dashboard on the given address, e.g. {@code 0.0.0.0} inside a container. */
     public static Dashboard start(InetSocketAddress address, DataSource dataSource) {
-        return start(address, dataSource, null);
+        return start(address, dataSource, null, List.of());
     }
 
     /**
@@ -84,22 +85,34 @@ public final class Dashboard implements AutoCloseable {
 
     /** As {@link #start(int, String, String, String)}, on the given address. */
     public static Dashboard start(InetSocketAddress address, String jdbcUrl, String user, String password) {
+        return start(address, jdbcUrl, user, password, List.of());
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, String, String, String)}, answering also to the given host names
+     * (a {@code DASHBOARD_ALLOWED_HOSTS} value, see {@link #allowedHosts(String)}). Requests naming any
+     * other host in {@code Host} are refused, so that a DNS-rebinding page cannot read the dashboard.
+     */
+    public static Dashboard start(InetSocketAddress address, String jdbcUrl, String user, String password,
+                                  List<String> allowedHosts) {
         HikariDataSource pool = pool(jdbcUrl, user, password);
         try {
-            return start(address, pool, pool);
+            return start(address, pool, pool, allowedHosts);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
     }
 
-    private static Dashboard start(InetSocketAddress address, DataSource dataSource, AutoCloseable ownedPool) {
+    private static Dashboard start(InetSocketAddress address, DataSource dataSource, AutoCloseable ownedPool,
+                                   List<String> allowedHosts) {
+        AllowedHosts hosts = new AllowedHosts(address, allowedHosts);
         ThreadPoolExecutor workers = workers();
         try {
             HttpServer server = HttpServer.create(address, QUEUED_REQUESTS);
             server.setExecutor(workers);
-            server.createContext("/api/", new ApiHandler(new AnalyticsQueries(dataSource)));
-            server.createContext("/", new StaticAssets());
+            server.createContext("/api/", new ApiHandler(new AnalyticsQueries(dataSource))).getFilters().add(hosts);
+            server.createContext("/", new StaticAssets()).getFilters().add(hosts);
             server.start();
             Dashboard dashboard = new Dashboard(server, workers, ownedPool);
             log().info("dashboard on {}", dashboard.uri());
@@ -138,9 +151,18 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
+     * The host names of a {@code DASHBOARD_ALLOWED_HOSTS} value (comma-separated), which the dashboard
+     * answers to besides {@code localhost}, {@code 127.0.0.1}, {@code [::1]} and the address it listens on.
+     */
+    public static List<String> allowedHosts(String setting) {
+        return AllowedHosts.parse(setting);
+    }
+
+    /**
      * Stand-alone: {@code FLOWGATE_DB_URL}, {@code FLOWGATE_DB_USER}, {@code FLOWGATE_DB_PASSWORD} (as
-     * the APIs), {@code DASHBOARD_PORT} (default 8090) and {@code DASHBOARD_HOST} (default
-     * {@code 127.0.0.1}; {@code 0.0.0.0} in a container). Runs until the JVM is stopped.
+     * the APIs), {@code DASHBOARD_PORT} (default 8090), {@code DASHBOARD_HOST} (default
+     * {@code 127.0.0.1}; {@code 0.0.0.0} in a container) and {@code DASHBOARD_ALLOWED_HOSTS}. Runs until
+     * the JVM is stopped.
      */
     public static void main(String[] args) throws InterruptedException {
         // before the first logger exists: the stand-alone jar logs INFO, not Logback's unconfigured DEBUG
@@ -153,7 +175,8 @@ public final class Dashboard implements AutoCloseable {
         String password = env.getOrDefault("FLOWGATE_DB_PASSWORD", "");
         int port = port(env.get("DASHBOARD_PORT"));
         String host = env.getOrDefault("DASHBOARD_HOST", "127.0.0.1");
-        Dashboard dashboard = start(new InetSocketAddress(host, port), url, user, password);
+        Dashboard dashboard = start(new InetSocketAddress(host, port), url, user, password,
+                allowedHosts(env.get("DASHBOARD_ALLOWED_HOSTS")));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dashboard.close();

@@ -4,8 +4,19 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** ingest-api: Meta's messaging webhook, written durably to Kafka before it is acknowledged. */
-@SpringBootApplication
+/**
+ * ingest-api: Meta's messaging webhook, written durably to Kafka before it is acknowledged.
+ *
+ * <p>Its only routes are Meta's ({@code /webhook}: the verify token and {@code X-Hub-Signature-256}
+ * authenticate them) and health and metrics, so it has no access rules by path. Spring Security's
+ * auto-configuration is excluded by name: in the embedded run routing-api's Spring Security is on the
+ * same class path, and its default (HTTP basic on every route) would refuse Meta's webhooks.
+ */
+@SpringBootApplication(excludeName = {
+        "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration",
+        "org.springframework.boot.autoconfigure.security.servlet.SecurityFilterAutoConfiguration",
+        "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.security.servlet.ManagementWebSecurityAutoConfiguration"})
 @ConfigurationPropertiesScan
 public class IngestApiApplication {
 

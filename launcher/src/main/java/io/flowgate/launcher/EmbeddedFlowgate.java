@@ -21,6 +21,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -195,7 +197,9 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         JobClient job = flink.executeAsync(AnalyticsJobs.JOB_NAME);
         running.push(() -> job.cancel().get());
 
-        Dashboard dashboard = Dashboard.start(Integer.parseInt(env("DASHBOARD_PORT", "8090")), dbUrl, dbUser, dbPassword);
+        Dashboard dashboard = Dashboard.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                Integer.parseInt(env("DASHBOARD_PORT", "8090"))), dbUrl, dbUser, dbPassword,
+                Dashboard.allowedHosts(env("DASHBOARD_ALLOWED_HOSTS", "")));
         running.push(dashboard);
         dashboardUri = dashboard.uri();
 

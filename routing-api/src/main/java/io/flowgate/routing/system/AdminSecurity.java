@@ -1,0 +1,113 @@
+package io.flowgate.routing.system;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
+import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who may call what, decided by Spring Security on the path Spring MVC routes: the admin API
+ * ({@code /api/**}) needs the admin bearer token ({@link AdminTokenAuthentication}); Meta's Flow endpoint
+ * and the health and metrics endpoints are open; every other request is denied, so a path nobody
+ * decided about (a new controller outside {@code /api}, a spelling such as {@code /API/...}) is closed.
+ *
+ * <p>The matchers are {@link PathPatternRequestMatcher}s: they match the same parsed, decoded,
+ * {@code ;}-stripped request path as the dispatcher. Before that, the {@link StrictHttpFirewall} refuses
+ * every request whose URL is not in canonical form ({@code ;}, encoded {@code /}, {@code \} or {@code .},
+ * {@code //}, {@code .} and {@code ..} segments), answered here as a JSON 400, so a path can never mean
+ * one thing to the authorisation and another to the dispatcher. The API is stateless: no session, no
+ * cookie, no CSRF token (there is no cookie or browser login a cross-site request could ride on), no
+ * login form or basic-auth prompt.
+ */
+@Configuration(proxyBeanMethods = false)
+class AdminSecurity {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminSecurity.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Bean
+    SecurityFilterChain adminApiSecurity(HttpSecurity http, AdminTokenAuthentication tokens) throws Exception {
+        PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+        AuthenticationEntryPoint unauthorized = (request, response, e) -> {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"flowgate-admin\"");
+            write(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", tokens.closed()
+                    ? "the admin API is closed: FLOWGATE_ADMIN_TOKEN is not set" : "missing or wrong bearer token");
+        };
+        AccessDeniedHandler forbidden = (request, response, e) ->
+                write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "this request is not allowed");
+
+        AuthenticationFilter bearer = new AuthenticationFilter(new ProviderManager(tokens), AdminTokenAuthentication::presented);
+        bearer.setRequestMatcher(path.matcher("/api/**"));
+        bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(unauthorized));
+        bearer.setSuccessHandler((request, response, authentication) -> {
+            // authenticated: the request goes on to the authorisation and the controller
+        });
+
+        return http
+                .authorizeHttpRequests(requests -> requests
+                        // the container's own error page for a request that was already let in (or refused)
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        .requestMatchers(path.matcher(HttpMethod.POST, "/flows/endpoint")).permitAll()
+                        .requestMatchers(path.matcher(HttpMethod.GET, "/actuator/health"),
+                                path.matcher(HttpMethod.GET, "/actuator/health/**"),
+                                path.matcher(HttpMethod.GET, "/actuator/prometheus"),
+                                path.matcher(HttpMethod.GET, "/actuator/info")).permitAll()
+                        .requestMatchers(path.matcher("/api/**")).hasRole(AdminTokenAuthentication.ROLE)
+                        .anyRequest().denyAll())
+                .addFilterBefore(bearer, AuthorizationFilter.class)
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .build();
+    }
+
+    /** The default firewall, stated so that nobody loosens it by accident, and its refusals as JSON. */
+    @Bean
+    WebSecurityCustomizer firewall() {
+        RequestRejectedHandler rejected = (request, response, e) -> {
+            log.debug("request refused by the firewall: {}", e.getMessage());
+            write(response, HttpServletResponse.SC_BAD_REQUEST, "request_rejected",
+                    "the request URL is not in canonical form (no ';', encoded '/', '\\' or '.', '//', '.' or '..' segments)");
+        };
+        return web -> web.httpFirewall(new StrictHttpFirewall()).requestRejectedHandler(rejected);
+    }
+
+    private static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        JSON.writeValue(response.getOutputStream(), body);
+    }
+}
