@@ -134,7 +134,8 @@ final class Expected {
         rows.forEach((key, r) -> screenDropoff.add(key + "|" + r[0] + "|" + r[1] + "|" + r[2] + "|" + Instant.ofEpochMilli(r[3])));
         users.forEach((wa, u) -> leadCounts.add(wa + "|" + u[0] + "|" + u[1] + "|" + u[2]));
 
-        long lastBoundary = Math.floorDiv(endOfTime, slide) * slide;
+        // the last window evaluated is the one ending at --to (endOfTime + 1 ms), a slide boundary or not
+        long lastBoundary = Math.floorDiv(endOfTime + 1, slide) * slide;
         selections.forEach((item, times) -> {
             long lastBucket = times.stream().mapToLong(t -> Math.floorDiv(t, slide) * slide).max().orElseThrow();
             long end = Math.min(lastBoundary, lastBucket + window + slide);
