@@ -156,6 +156,7 @@ class AnalyticsJobsTest {
     private static void assertTheScenarioExercisesEveryCase() {
         assertThat(expected.screenDropoff).anyMatch(r -> r.startsWith("qualify_chat|") && r.contains("|QUALIFIED|chat|"));
         assertThat(expected.staleSessions).hasSizeGreaterThan(20);
+        assertThat(expected.comebacksThatWentStaleAgain).isNotEmpty();
         assertThat(scenario.published.size()).isGreaterThan(scenario.events.size());
         assertThat(expected.hotInventory).anyMatch(r -> r.contains("|true|"));
         assertThat(expected.hotInventory).anyMatch(r -> r.startsWith("sku-5|") && r.contains("|null|"));
@@ -190,7 +191,8 @@ class AnalyticsJobsTest {
             assertThat(Double.parseDouble(c[9])).as(row).isEqualTo(minute.sortedMicros()[minute.sortedMicros().length - 1] / 1000.0);
         }
 
-        assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions FROM lead_scores")))
+        assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions, "
+                + "reasons::text LIKE '%came back after dropping off%', updated_at FROM lead_scores")))
                 .as("lead_scores").isEqualTo(expected.leadCounts);
         // vip: budget 25000 (+30), retail (+15), timeline now (+20), completed (+20), 5 s per screen (+10)
         assertThat(db.query("SELECT score, tier FROM lead_scores WHERE wa_id = 'vip'")).containsExactly("95|hot");

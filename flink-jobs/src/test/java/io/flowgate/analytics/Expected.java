@@ -40,7 +40,10 @@ final class Expected {
     final Set<String> screenDropoff = new TreeSet<>();
     final Set<String> staleSessions = new TreeSet<>();
     final Map<String, Minute> endpointLatency = new TreeMap<>();
+    /** wa_id|sessions|completed|stale|came back|updated_at. */
     final Set<String> leadCounts = new TreeSet<>();
+    /** Users who came back with a new session that went stale itself: the case a comeback must not depend on. */
+    final Set<String> comebacksThatWentStaleAgain = new TreeSet<>();
     final Set<String> hotInventory = new TreeSet<>();
     final List<String> alerts = new ArrayList<>();
 
@@ -72,6 +75,7 @@ final class Expected {
         transitions.forEach(t -> bySession.computeIfAbsent(t.sessionId(), k -> new ArrayList<>()).add(t));
         Map<String, long[]> rows = new TreeMap<>(); // key -> reached, dropped, completed, updatedAt
         Map<String, int[]> users = new TreeMap<>(); // wa_id -> sessions, completed, stale
+        Map<String, List<long[]>> userSessions = new TreeMap<>(); // wa_id -> [started, stale at or -1, last activity, came back]
         Map<String, List<Long>> selections = new TreeMap<>();
         for (List<FlowTransition> steps : bySession.values()) {
             steps.sort(Comparator.comparing(FlowTransition::eventTime).thenComparing(FlowTransition::eventId));
@@ -84,8 +88,11 @@ final class Expected {
             Long last = null;
             Long completedAt = null;
             Long staleAt = null;
+            long lastActivity = Long.MIN_VALUE;
+            boolean cameBack = false;
             for (FlowTransition t : steps) {
                 long time = t.eventTime().toEpochMilli();
+                lastActivity = Math.max(lastActivity, time);
                 if (completedAt == null && staleAt == null && last != null && time - last >= staleAfter) {
                     staleAt = last + staleAfter;
                 }
@@ -94,6 +101,7 @@ final class Expected {
                     items.putIfAbsent(item, time);
                 }
                 if (staleAt != null) {
+                    cameBack = true;
                     continue;
                 }
                 String screen = "SUCCESS".equals(t.toScreen()) ? null : t.toScreen();
@@ -129,10 +137,23 @@ final class Expected {
             user[0]++;
             user[1] += completedAt != null ? 1 : 0;
             user[2] += staleAt != null ? 1 : 0;
+            userSessions.computeIfAbsent(first.userId(), k -> new ArrayList<>()).add(new long[] {
+                    first.sessionStartedAt().toEpochMilli(), staleAt == null ? -1 : staleAt, lastActivity, cameBack ? 1 : 0});
             items.forEach((item, time) -> selections.computeIfAbsent(item, k -> new ArrayList<>()).add(time));
         }
         rows.forEach((key, r) -> screenDropoff.add(key + "|" + r[0] + "|" + r[1] + "|" + r[2] + "|" + Instant.ofEpochMilli(r[3])));
-        users.forEach((wa, u) -> leadCounts.add(wa + "|" + u[0] + "|" + u[1] + "|" + u[2]));
+        users.forEach((wa, u) -> {
+            // came back (docs/analytics.md): activity on a session after it went stale, or a session started at or
+            // after the moment another one went stale, whatever became of the new one
+            List<long[]> sessions = userSessions.get(wa);
+            long firstStale = sessions.stream().filter(x -> x[1] >= 0).mapToLong(x -> x[1]).min().orElse(Long.MAX_VALUE);
+            boolean cameBack = sessions.stream().anyMatch(x -> x[3] == 1 || x[0] >= firstStale);
+            if (sessions.stream().anyMatch(x -> x[0] >= firstStale && x[1] >= 0)) {
+                comebacksThatWentStaleAgain.add(wa);
+            }
+            long updatedAt = sessions.stream().mapToLong(x -> x[2]).max().orElseThrow();
+            leadCounts.add(wa + "|" + u[0] + "|" + u[1] + "|" + u[2] + "|" + cameBack + "|" + Instant.ofEpochMilli(updatedAt));
+        });
 
         // the last window evaluated is the one ending at --to (endOfTime + 1 ms), a slide boundary or not
         long lastBoundary = Math.floorDiv(endOfTime + 1, slide) * slide;

@@ -17,7 +17,7 @@ class LeadScorerTest {
     private static final Duration RETENTION = Duration.ofDays(30);
 
     private static SessionSummary summary(String session, long last, boolean completed) {
-        return new SessionSummary("u1", session, "lead_form", T0, last, 3, completed, false, false, "20000", null, null);
+        return new SessionSummary("u1", session, "lead_form", T0, last, last, 3, completed, false, 0, false, "20000", null, null);
     }
 
     @Test
