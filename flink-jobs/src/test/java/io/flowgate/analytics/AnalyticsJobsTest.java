@@ -194,7 +194,7 @@ class AnalyticsJobsTest {
         }
 
         assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions, "
-                + "reasons::text LIKE '%came back after dropping off%', updated_at FROM lead_scores")))
+                + "reasons::text LIKE '%came back after dropping off%', updated_at, score, tier FROM lead_scores")))
                 .as("lead_scores").isEqualTo(expected.leadCounts);
         // vip: budget 25000 (+30), retail (+15), timeline now (+20), completed (+20), 5 s per screen (+10)
         assertThat(db.query("SELECT score, tier FROM lead_scores WHERE wa_id = 'vip'")).containsExactly("95|hot");
