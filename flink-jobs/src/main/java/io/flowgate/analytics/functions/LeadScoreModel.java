@@ -79,7 +79,7 @@ public record LeadScoreModel(
         long firstStaleAt = Long.MAX_VALUE;
         for (SessionSummary s : ordered) {
             if (s.stale()) {
-                firstStaleAt = Math.min(firstStaleAt, s.staleAt());
+                firstStaleAt = Math.min(firstStaleAt, s.wentStaleAt());
             }
         }
         double stepSecondsSum = 0;

@@ -53,7 +53,7 @@ public final class LeadScorer extends KeyedProcessFunction<String, SessionSummar
     public void processElement(SessionSummary summary, Context ctx, Collector<LeadScoreRow> out) throws Exception {
         sessions.put(summary.sessionId(), summary);
         Long last = lastActivity.value();
-        long activity = summary.lastActivityAt();
+        long activity = summary.latestActivity();
         if (last == null || activity > last) {
             if (last != null) {
                 ctx.timerService().deleteEventTimeTimer(last + retention);
@@ -91,7 +91,7 @@ public final class LeadScorer extends KeyedProcessFunction<String, SessionSummar
         Iterator<Map.Entry<String, SessionSummary>> it = sessions.iterator();
         while (it.hasNext()) {
             SessionSummary s = it.next().getValue();
-            if (s.lastActivityAt() < last - retention) {
+            if (s.latestActivity() < last - retention) {
                 it.remove();
             } else {
                 kept.add(s);

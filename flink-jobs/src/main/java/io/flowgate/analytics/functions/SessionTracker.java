@@ -250,8 +250,10 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     }
 
     private static void emitSummary(SessionProgress p, Context ctx) {
+        // progress restored from before lastActivityAt existed has none: its last transition is the latest known
+        long lastActivity = Math.max(p.lastActivityAt, p.lastEventTime);
         ctx.output(SUMMARIES, new SessionSummary(p.userId, ctx.getCurrentKey(), p.flowId, p.startedAt,
-                p.lastEventTime, p.lastActivityAt, p.reached.size(), p.completed, p.stale, p.stale ? p.staleAt : 0,
+                p.lastEventTime, lastActivity, p.reached.size(), p.completed, p.stale, p.stale ? p.staleAt : 0,
                 p.reengaged,
                 p.budget, p.industry, p.timeline));
     }

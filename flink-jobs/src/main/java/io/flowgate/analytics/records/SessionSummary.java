@@ -29,4 +29,20 @@ public record SessionSummary(
         String budget,
         String industry,
         String timeline) {
+
+    /**
+     * The session's latest activity. A summary restored from a savepoint taken before {@code lastActivityAt}
+     * existed reads 0 there: its last counted transition is then the latest activity known.
+     */
+    public long latestActivity() {
+        return Math.max(lastActivityAt, lastEventTime);
+    }
+
+    /**
+     * When the session went stale (meaningful when {@code stale}). A summary restored from before
+     * {@code staleAt} existed reads 0 there: its last transition is then the closest bound known.
+     */
+    public long wentStaleAt() {
+        return staleAt > 0 ? staleAt : lastEventTime;
+    }
 }
