@@ -3,6 +3,7 @@ package io.flowgate.analytics;
 import io.flowgate.analytics.functions.TopicEventDeserializer;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -156,6 +158,7 @@ class AnalyticsJobsTest {
     private static void assertTheScenarioExercisesEveryCase() {
         assertThat(expected.screenDropoff).anyMatch(r -> r.startsWith("qualify_chat|") && r.contains("|QUALIFIED|chat|"));
         assertThat(expected.staleSessions).hasSizeGreaterThan(20);
+        assertThat(expected.comebacksThatWentStaleAgain).isNotEmpty();
         assertThat(scenario.published.size()).isGreaterThan(scenario.events.size());
         assertThat(expected.hotInventory).anyMatch(r -> r.contains("|true|"));
         assertThat(expected.hotInventory).anyMatch(r -> r.startsWith("sku-5|") && r.contains("|null|"));
@@ -190,7 +193,8 @@ class AnalyticsJobsTest {
             assertThat(Double.parseDouble(c[9])).as(row).isEqualTo(minute.sortedMicros()[minute.sortedMicros().length - 1] / 1000.0);
         }
 
-        assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions FROM lead_scores")))
+        assertThat(new TreeSet<>(db.query("SELECT wa_id, sessions, completed_sessions, stale_sessions, "
+                + "reasons::text LIKE '%came back after dropping off%', updated_at, score, tier FROM lead_scores")))
                 .as("lead_scores").isEqualTo(expected.leadCounts);
         // vip: budget 25000 (+30), retail (+15), timeline now (+20), completed (+20), 5 s per screen (+10)
         assertThat(db.query("SELECT score, tier FROM lead_scores WHERE wa_id = 'vip'")).containsExactly("95|hot");
@@ -205,7 +209,7 @@ class AnalyticsJobsTest {
                 .as("latency_alerts").isEqualTo(new TreeSet<>(expected.alerts));
     }
 
-    /** The distinct event ids on a topic, read from the beginning to its end. */
+    /** The distinct event ids on a topic, read from the beginning to its end; each event checked against its schema. */
     private static Set<String> eventIds(String topic) {
         Set<String> ids = new TreeSet<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
@@ -219,7 +223,11 @@ class AnalyticsJobsTest {
             Set<TopicPartition> done = new HashSet<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (done.size() < partitions.size() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> ids.add(EventJson.fromBytes(r.value()).eventId()));
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    // what the job published matches the event's JSON Schema (docs/events.md)
+                    EventSchemas.assertValid(new String(r.value(), StandardCharsets.UTF_8));
+                    ids.add(EventJson.fromBytes(r.value()).eventId());
+                });
                 partitions.stream().filter(p -> consumer.position(p) >= end.get(p)).forEach(done::add);
             }
         }

@@ -35,12 +35,20 @@ final class Expected {
         }
     }
 
+    /** What the lead score needs of one session, as the definitions give it. */
+    private record LeadSession(String id, long started, long last, long lastActivity, Long staleAt, boolean completed,
+                               boolean cameBack, int screens, String budget, String industry, String timeline) {
+    }
+
     private static final long MINUTE = 60_000;
 
     final Set<String> screenDropoff = new TreeSet<>();
     final Set<String> staleSessions = new TreeSet<>();
     final Map<String, Minute> endpointLatency = new TreeMap<>();
+    /** wa_id|sessions|completed|stale|came back|updated_at|score|tier, for the default lead model. */
     final Set<String> leadCounts = new TreeSet<>();
+    /** Users who came back with a new session that went stale itself: the case a comeback must not depend on. */
+    final Set<String> comebacksThatWentStaleAgain = new TreeSet<>();
     final Set<String> hotInventory = new TreeSet<>();
     final List<String> alerts = new ArrayList<>();
 
@@ -71,7 +79,7 @@ final class Expected {
         Map<String, List<FlowTransition>> bySession = new TreeMap<>();
         transitions.forEach(t -> bySession.computeIfAbsent(t.sessionId(), k -> new ArrayList<>()).add(t));
         Map<String, long[]> rows = new TreeMap<>(); // key -> reached, dropped, completed, updatedAt
-        Map<String, int[]> users = new TreeMap<>(); // wa_id -> sessions, completed, stale
+        Map<String, List<LeadSession>> users = new TreeMap<>();
         Map<String, List<Long>> selections = new TreeMap<>();
         for (List<FlowTransition> steps : bySession.values()) {
             steps.sort(Comparator.comparing(FlowTransition::eventTime).thenComparing(FlowTransition::eventId));
@@ -84,8 +92,12 @@ final class Expected {
             Long last = null;
             Long completedAt = null;
             Long staleAt = null;
+            long lastActivity = Long.MIN_VALUE;
+            boolean cameBack = false;
+            Map<String, String> answers = new HashMap<>();
             for (FlowTransition t : steps) {
                 long time = t.eventTime().toEpochMilli();
+                lastActivity = Math.max(lastActivity, time);
                 if (completedAt == null && staleAt == null && last != null && time - last >= staleAfter) {
                     staleAt = last + staleAfter;
                 }
@@ -93,7 +105,14 @@ final class Expected {
                 if (item != null) {
                     items.putIfAbsent(item, time);
                 }
+                // the session's latest answer to each question, also one given after it went stale
+                for (String question : List.of("budget", "industry", "timeline")) {
+                    if (t.fields().get(question) != null) {
+                        answers.put(question, t.fields().get(question));
+                    }
+                }
                 if (staleAt != null) {
+                    cameBack = true;
                     continue;
                 }
                 String screen = "SUCCESS".equals(t.toScreen()) ? null : t.toScreen();
@@ -125,16 +144,16 @@ final class Expected {
                 staleSessions.add(first.sessionId() + "|" + first.userId() + "|" + lastScreen + "|"
                         + Instant.ofEpochMilli(last) + "|" + Instant.ofEpochMilli(staleAt));
             }
-            int[] user = users.computeIfAbsent(first.userId(), k -> new int[3]);
-            user[0]++;
-            user[1] += completedAt != null ? 1 : 0;
-            user[2] += staleAt != null ? 1 : 0;
+            users.computeIfAbsent(first.userId(), k -> new ArrayList<>()).add(new LeadSession(first.sessionId(),
+                    first.sessionStartedAt().toEpochMilli(), last, lastActivity, staleAt, completedAt != null, cameBack,
+                    reached.size(), answers.get("budget"), answers.get("industry"), answers.get("timeline")));
             items.forEach((item, time) -> selections.computeIfAbsent(item, k -> new ArrayList<>()).add(time));
         }
         rows.forEach((key, r) -> screenDropoff.add(key + "|" + r[0] + "|" + r[1] + "|" + r[2] + "|" + Instant.ofEpochMilli(r[3])));
-        users.forEach((wa, u) -> leadCounts.add(wa + "|" + u[0] + "|" + u[1] + "|" + u[2]));
+        users.forEach((wa, sessions) -> leadCounts.add(wa + "|" + leadRow(wa, sessions)));
 
-        long lastBoundary = Math.floorDiv(endOfTime, slide) * slide;
+        // the last window evaluated is the one ending at --to (endOfTime + 1 ms), a slide boundary or not
+        long lastBoundary = Math.floorDiv(endOfTime + 1, slide) * slide;
         selections.forEach((item, times) -> {
             long lastBucket = times.stream().mapToLong(t -> Math.floorDiv(t, slide) * slide).max().orElseThrow();
             long end = Math.min(lastBoundary, lastBucket + window + slide);
@@ -145,6 +164,58 @@ final class Expected {
             hotInventory.add(item + "|" + demand + "|" + Instant.ofEpochMilli(end) + "|" + s + "|" + hot + "|"
                     + (stockout == null ? null : Instant.ofEpochMilli(stockout)));
         });
+    }
+
+    /**
+     * sessions|completed|stale|came back|updated_at|score|tier of one user, by docs/analytics.md's lead model with
+     * its default weights (all sessions are within the default 30-day retention).
+     */
+    private String leadRow(String wa, List<LeadSession> sessions) {
+        long completed = sessions.stream().filter(LeadSession::completed).count();
+        long stale = sessions.stream().filter(x -> x.staleAt() != null).count();
+        // came back: activity on a session after it went stale, or a session started at or after the moment
+        // another one went stale, whatever became of the new one
+        long firstStale = sessions.stream().filter(x -> x.staleAt() != null).mapToLong(LeadSession::staleAt).min()
+                .orElse(Long.MAX_VALUE);
+        boolean cameBack = sessions.stream().anyMatch(x -> x.cameBack() || x.started() >= firstStale);
+        if (sessions.stream().anyMatch(x -> x.started() >= firstStale && x.staleAt() != null)) {
+            comebacksThatWentStaleAgain.add(wa);
+        }
+        long updatedAt = sessions.stream().mapToLong(LeadSession::lastActivity).max().orElseThrow();
+
+        // the most recent session (by its last transition counted) that answered a question wins
+        List<LeadSession> byRecency = new ArrayList<>(sessions);
+        byRecency.sort(Comparator.comparingLong(LeadSession::last).thenComparing(LeadSession::id));
+        String budget = null;
+        String industry = null;
+        String timeline = null;
+        for (LeadSession x : byRecency) {
+            budget = x.budget() != null ? x.budget() : budget;
+            industry = x.industry() != null ? x.industry() : industry;
+            timeline = x.timeline() != null ? x.timeline() : timeline;
+        }
+        int score = 0;
+        String digits = budget == null ? "" : budget.replaceAll("[^0-9.]", "");
+        double amount = digits.isEmpty() || digits.indexOf('.') != digits.lastIndexOf('.') ? -1 : Double.parseDouble(digits);
+        score += amount >= 10_000 ? 30 : amount >= 1_000 ? 15 : 0;
+        String normIndustry = industry == null ? "" : industry.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+        score += Set.of("retail", "ecommerce", "real_estate", "automotive", "finance").contains(normIndustry) ? 15 : 0;
+        String normTimeline = timeline == null ? "" : timeline.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '_').replace('-', '_');
+        score += Set.of("now", "immediately", "asap", "this_week", "this_month", "1_month").contains(normTimeline) ? 20
+                : Set.of("1_3_months", "3_months", "this_quarter", "next_quarter").contains(normTimeline) ? 10 : 0;
+        score += completed > 0 ? 20 : 0;
+        double[] perScreen = sessions.stream().filter(x -> x.screens() >= 2 && x.last() >= x.started())
+                .mapToDouble(x -> (x.last() - x.started()) / 1000.0 / x.screens()).toArray();
+        if (perScreen.length > 0) {
+            double average = java.util.Arrays.stream(perScreen).sum() / perScreen.length;
+            score += average <= 30 ? 10 : average <= 120 ? 5 : 0;
+        }
+        score -= 10 * Math.min(stale, 2);
+        score += cameBack ? 10 : 0;
+        score = Math.max(0, Math.min(100, score));
+        String tier = score >= 70 ? "hot" : score >= 40 ? "warm" : "cold";
+        return sessions.size() + "|" + completed + "|" + stale + "|" + cameBack + "|" + Instant.ofEpochMilli(updatedAt)
+                + "|" + score + "|" + tier;
     }
 
     private void latency(List<EndpointRequest> requests) {

@@ -1,6 +1,7 @@
 package io.flowgate.ingest;
 
 import io.flowgate.events.EventJson;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -102,6 +103,8 @@ final class TopicReader implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
             seen.add(record);
             if (events) {
+                // every inbound_update a test sees was really published by ingest-api: it must match its schema
+                EventSchemas.assertValid(new String(record.value(), StandardCharsets.UTF_8));
                 byEventId.computeIfAbsent(update(record).eventId(), id -> new ArrayList<>()).add(record);
             }
         }

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,6 +28,15 @@ import java.util.Map;
  * a row with demand 0 is written and the item's state is cleared. Flink's own sliding windows would never
  * report that zero. The timers are registered as selections arrive, because in BATCH mode Flink ignores
  * timers registered while timers fire.
+ *
+ * <p>The timer of boundary B is set at B − 1 ms, the last instant its window holds, as Flink's own windows
+ * do: the window is complete once the watermark passes that instant, and the window that ends exactly at a
+ * bounded run's {@code --to} (whose last instant is the run's {@code endOfTime}) is evaluated too.
+ *
+ * <p>A row never moves back in time. A selection later than the watermark counts from the first boundary
+ * the watermark has not passed yet; the boundaries already reported stay as they were written. If its
+ * windows are all behind the watermark it is not counted at all (metric {@code selectionsTooLate}): its
+ * item may already have been written with a later {@code window_end} and cleared from state.
  *
  * <p>One row per item and boundary is written (one write per item per slide). Stock comes from the latest
  * inventory snapshot; a stock change shows at the next boundary.
@@ -48,6 +58,7 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
 
     private transient MapState<Long, Long> buckets;
     private transient ValueState<HotInventoryRow> lastRow;
+    private transient Counter tooLate;
 
     public HotInventoryTracker(Duration window, Duration slide, long hotDemand, Duration stockoutHorizon, long endOfTime) {
         if (window.toMillis() % slide.toMillis() != 0) {
@@ -64,17 +75,35 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
     public void open(OpenContext openContext) {
         buckets = getRuntimeContext().getMapState(new MapStateDescriptor<>("buckets", Types.LONG, Types.LONG));
         lastRow = getRuntimeContext().getState(new ValueStateDescriptor<>("last-row", HotInventoryRow.class));
+        tooLate = getRuntimeContext().getMetricGroup().counter("selectionsTooLate");
     }
 
     @Override
     public void processElement(ItemSelection selection, ReadOnlyContext ctx, Collector<HotInventoryRow> out) throws Exception {
         long bucket = Math.floorDiv(selection.eventTime(), slide) * slide;
+        long first = Math.max(bucket + slide, firstBoundaryAhead(ctx.timerService().currentWatermark()));
+        if (first > bucket + window) {
+            // every window holding it was reported already
+            tooLate.inc();
+            return;
+        }
         Long count = buckets.get(bucket);
         buckets.put(bucket, count == null ? 1 : count + 1);
         // the boundaries whose window holds this bucket, and the next one, where it has left
-        for (long boundary = bucket + slide; boundary <= bucket + window + slide && boundary <= endOfTime; boundary += slide) {
-            ctx.timerService().registerEventTimeTimer(boundary);
+        for (long boundary = first; boundary <= bucket + window + slide && boundary - 1 <= endOfTime; boundary += slide) {
+            ctx.timerService().registerEventTimeTimer(boundary - 1);
         }
+    }
+
+    /** The first slide boundary whose timer (at boundary − 1) the watermark has not passed. */
+    private long firstBoundaryAhead(long watermark) {
+        if (watermark == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        if (watermark >= Long.MAX_VALUE - slide) {
+            return Long.MAX_VALUE;
+        }
+        return (Math.floorDiv(watermark + 1, slide) + 1) * slide;
     }
 
     @Override
@@ -83,10 +112,12 @@ public final class HotInventoryTracker extends KeyedBroadcastProcessFunction<Str
     }
 
     @Override
-    public void onTimer(long boundary, OnTimerContext ctx, Collector<HotInventoryRow> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<HotInventoryRow> out) throws Exception {
+        // rounding also maps the timers of savepoints taken before timers moved to boundary − 1 to their boundary
+        long boundary = Math.floorDiv(timestamp + 1, slide) * slide;
         HotInventoryRow previous = lastRow.value();
         if (previous != null && boundary <= previous.windowEnd()) {
-            // a late selection scheduled a boundary already reported; it counts from the next one on
+            // already reported: a state restored from before timers moved to boundary − 1 can name a boundary twice
             return;
         }
         if (previous == null && buckets.isEmpty()) {

@@ -22,7 +22,9 @@ import java.util.Set;
  * @param speedWeight        points when the user's sessions (those with two screens or more) took {@code fastStepSeconds}
  *                           or less per screen on average; half of them within 4×
  * @param dropoffPenalty     points taken per session that went stale, at most twice
- * @param reengagementWeight points for coming back after a session went stale
+ * @param reengagementWeight points for coming back after a session went stale: activity on it afterwards, or a
+ *                           session started at or after the moment it went stale (whether or not that one
+ *                           completes or goes stale itself)
  * @param hotThreshold       score from which the tier is {@code hot}
  * @param warmThreshold      score from which the tier is {@code warm} (below: {@code cold})
  */
@@ -74,7 +76,12 @@ public record LeadScoreModel(
         int completed = 0;
         int stale = 0;
         boolean reengaged = false;
-        boolean staleBefore = false;
+        long firstStaleAt = Long.MAX_VALUE;
+        for (SessionSummary s : ordered) {
+            if (s.stale()) {
+                firstStaleAt = Math.min(firstStaleAt, s.wentStaleAt());
+            }
+        }
         double stepSecondsSum = 0;
         int timedSessions = 0;
         for (SessionSummary s : ordered) {
@@ -83,9 +90,9 @@ public record LeadScoreModel(
             industry = s.industry() != null ? s.industry() : industry;
             timeline = s.timeline() != null ? s.timeline() : timeline;
             completed += s.completed() ? 1 : 0;
-            // a new session after a stale one is a comeback too
-            reengaged |= s.reengaged() || (staleBefore && !s.stale());
-            staleBefore |= s.stale();
+            // a comeback: activity on a session after it went stale, or a session started after another went
+            // stale, whatever became of it; one started before that (the user switched sessions) is none
+            reengaged |= s.reengaged() || s.startedAt() >= firstStaleAt;
             stale += s.stale() ? 1 : 0;
             // a session that only showed its first screen says nothing about how fast the user answers
             if (s.screensReached() >= 2 && s.lastEventTime() >= s.startedAt()) {

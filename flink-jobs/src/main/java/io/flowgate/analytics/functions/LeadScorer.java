@@ -20,9 +20,10 @@ import java.util.Map;
 
 /**
  * Keeps the session summaries of one user (keyed by wa_id) and re-scores the user with
- * {@link LeadScoreModel} when they change, at most once per watermark advance. Sessions whose last
- * activity is more than {@code retention} older than the user's latest are forgotten, and a user silent
- * for {@code retention} is cleared from state (their row stays in {@code lead_scores}).
+ * {@link LeadScoreModel} when they change, at most once per watermark advance. Activity is any transition,
+ * also one on a session that already went stale (the user came back): it moves {@code updated_at}. Sessions
+ * whose last activity is more than {@code retention} older than the user's latest are forgotten, and a user
+ * silent for {@code retention} is cleared from state (their row stays in {@code lead_scores}).
  */
 public final class LeadScorer extends KeyedProcessFunction<String, SessionSummary, LeadScoreRow> {
 
@@ -52,13 +53,14 @@ public final class LeadScorer extends KeyedProcessFunction<String, SessionSummar
     public void processElement(SessionSummary summary, Context ctx, Collector<LeadScoreRow> out) throws Exception {
         sessions.put(summary.sessionId(), summary);
         Long last = lastActivity.value();
-        if (last == null || summary.lastEventTime() > last) {
+        long activity = summary.latestActivity();
+        if (last == null || activity > last) {
             if (last != null) {
                 ctx.timerService().deleteEventTimeTimer(last + retention);
             }
-            lastActivity.update(summary.lastEventTime());
-            if (summary.lastEventTime() + retention <= endOfTime) {
-                ctx.timerService().registerEventTimeTimer(summary.lastEventTime() + retention);
+            lastActivity.update(activity);
+            if (activity + retention <= endOfTime) {
+                ctx.timerService().registerEventTimeTimer(activity + retention);
             }
         }
         if (dirty.value() == null) {
@@ -89,7 +91,7 @@ public final class LeadScorer extends KeyedProcessFunction<String, SessionSummar
         Iterator<Map.Entry<String, SessionSummary>> it = sessions.iterator();
         while (it.hasNext()) {
             SessionSummary s = it.next().getValue();
-            if (s.lastEventTime() < last - retention) {
+            if (s.latestActivity() < last - retention) {
                 it.remove();
             } else {
                 kept.add(s);

@@ -24,6 +24,8 @@ public final class SessionProgress {
     public List<String> items = new ArrayList<>();
     public String lastScreen;
     public long lastEventTime = NEVER;
+    /** The latest transition applied, also after the session went stale (lead score's activity). */
+    public long lastActivityAt = NEVER;
     public String lastEventId;
     public boolean completed;
     public boolean stale;

@@ -147,6 +147,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             p = start(step);
         }
         long time = step.eventTime();
+        p.lastActivityAt = Math.max(p.lastActivityAt, time);
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && time - p.lastEventTime >= staleAfter) {
             // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
             markStale(p, p.lastEventTime + staleAfter, ctx, out);
@@ -249,8 +250,11 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     }
 
     private static void emitSummary(SessionProgress p, Context ctx) {
+        // progress restored from before lastActivityAt existed has none: its last transition is the latest known
+        long lastActivity = Math.max(p.lastActivityAt, p.lastEventTime);
         ctx.output(SUMMARIES, new SessionSummary(p.userId, ctx.getCurrentKey(), p.flowId, p.startedAt,
-                p.lastEventTime, p.reached.size(), p.completed, p.stale, p.reengaged,
+                p.lastEventTime, lastActivity, p.reached.size(), p.completed, p.stale, p.stale ? p.staleAt : 0,
+                p.reengaged,
                 p.budget, p.industry, p.timeline));
     }
 }

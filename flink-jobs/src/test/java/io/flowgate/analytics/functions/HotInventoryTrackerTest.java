@@ -26,8 +26,16 @@ class HotInventoryTrackerTest {
 
     @BeforeEach
     void open() throws Exception {
+        open(Long.MAX_VALUE);
+    }
+
+    /** A tracker for a run whose event time ends at {@code endOfTime} (AnalyticsOptions.endOfTime()). */
+    private void open(long endOfTime) throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new HotInventoryTracker(WINDOW, Duration.ofMinutes(1), 3, Duration.ofHours(1), Long.MAX_VALUE),
+                new HotInventoryTracker(WINDOW, Duration.ofMinutes(1), 3, Duration.ofHours(1), endOfTime),
                 ItemSelection::itemId, Types.STRING, HotInventoryTracker.INVENTORY);
         harness.open();
         // as in the job once the inventory table was read: the snapshot stream no longer holds event time back
@@ -96,5 +104,52 @@ class HotInventoryTrackerTest {
             assertThat(row.stockoutAt()).isNull();
             assertThat(row.hot()).isFalse();
         });
+    }
+
+    @Test
+    void theWindowEndingExactlyAtTheEndOfABoundedRunIsEvaluated() throws Exception {
+        long to = T0 + 10 * MINUTE;
+        open(to - 1); // --to is exclusive: the run's last instant is to - 1 ms
+        harness.processBroadcastElement(new InventorySnapshot(0, Map.of("sku-1", 100)), T0);
+        select("sku-1", "s1", T0 + 5 * MINUTE + 1_000);
+        select("sku-1", "s2", to - 1);
+
+        harness.processWatermark(Long.MAX_VALUE); // the end of the bounded input
+
+        // [to - window, to) holds both selections; nothing after --to is decided
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.windowEnd()).isEqualTo(to);
+            assertThat(row.demand()).isEqualTo(2);
+        });
+        assertThat(harness.extractOutputValues()).extracting(HotInventoryRow::windowEnd).allMatch(end -> end <= to);
+    }
+
+    @Test
+    void aSelectionLaterThanTheWatermarkNeverMovesTheRowBack() throws Exception {
+        harness.processBroadcastElement(new InventorySnapshot(0, Map.of("sku-1", 100)), T0);
+        select("sku-1", "s1", T0 + 10_000);
+        harness.processWatermark(T0 + 5 * MINUTE);
+        // late, but its window is still open at the boundaries ahead: it counts from T0 + 6 min on
+        select("sku-1", "s2", T0 + 2 * MINUTE);
+        harness.processWatermark(T0 + 6 * MINUTE);
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.windowEnd()).isEqualTo(T0 + 6 * MINUTE);
+            assertThat(row.demand()).isEqualTo(2);
+        });
+
+        // the item decays (both selections have left the window at T0 + 13 min) and leaves state
+        harness.processWatermark(T0 + 30 * MINUTE);
+        assertThat(harness.extractOutputValues()).last().satisfies(row -> {
+            assertThat(row.windowEnd()).isEqualTo(T0 + 13 * MINUTE);
+            assertThat(row.demand()).isZero();
+        });
+        // a selection whose windows have all been reported: the row stays where it is
+        select("sku-1", "s3", T0 + 2 * MINUTE + 30_000);
+        harness.processWatermark(T0 + 40 * MINUTE);
+
+        assertThat(harness.extractOutputValues()).extracting(HotInventoryRow::windowEnd).isSorted().doesNotHaveDuplicates();
+        assertThat(harness.extractOutputValues()).last().extracting(HotInventoryRow::windowEnd).isEqualTo(T0 + 13 * MINUTE);
+        assertThat(KeyedStateEntries.of(harness)).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 }

@@ -12,10 +12,12 @@ class LeadScoreModelTest {
 
     private static final LeadScoreModel MODEL = LeadScoreModel.defaults();
     private static final long T0 = 1_790_000_000_000L;
+    private static final long STALE_AFTER = 1_800_000;
 
     private static SessionSummary session(String id, long start, long last, int screens, boolean completed,
                                           boolean stale, boolean reengaged, String budget, String industry, String timeline) {
-        return new SessionSummary("u1", id, "lead_form", start, last, screens, completed, stale, reengaged, budget, industry, timeline);
+        return new SessionSummary("u1", id, "lead_form", start, last, last, screens, completed, stale,
+                stale ? last + STALE_AFTER : 0, reengaged, budget, industry, timeline);
     }
 
     @Test
@@ -57,7 +59,8 @@ class LeadScoreModelTest {
                 session("s2", T0 + 20_000_000, T0 + 30_000_000, 1, false, true, false, null, null, null),
                 session("s3", T0 + 40_000_000, T0 + 50_000_000, 1, false, true, false, null, null, null)), T0);
         assertThat(row.score()).isZero();
-        assertThat(row.reasons()).containsExactly("dropped off 3 session(s) (-20)");
+        // s2 and s3 started after s1 went stale: a comeback, although they went stale too
+        assertThat(row.reasons()).containsExactly("dropped off 3 session(s) (-20)", "came back after dropping off (+10)");
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,12 +228,18 @@ final class ChatTestBed implements AutoCloseable {
         }
     }
 
+    /** Also checks every event routing-api published while the bed ran against its JSON Schema. */
     @Override
     public void close() {
+        List<String> violations = new ArrayList<>(leadUpdates.schemaViolations());
+        violations.addAll(transitions.schemaViolations());
         producer.close(Duration.ofSeconds(5));
         leadUpdates.close();
         transitions.close();
         app.close();
         broker.close();
+        if (!violations.isEmpty()) {
+            throw new AssertionError("events published that do not match their JSON Schema (docs/events.md): " + violations);
+        }
     }
 }

@@ -102,6 +102,8 @@ class FlowEventsEndToEndTest {
                 assertThat(r.path("latency_micros").asLong()).isPositive();
             });
             assertThat(pings(reader)).allSatisfy(p -> assertThat(p.path("key").asText()).isEqualTo("endpoint"));
+            // what routing-api really published matches the events' JSON Schemas (docs/events.md)
+            assertThat(reader.schemaViolations()).isEmpty();
         }
     }
 

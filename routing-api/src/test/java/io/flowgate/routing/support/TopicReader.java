@@ -1,5 +1,6 @@
 package io.flowgate.routing.support;
 
+import io.flowgate.events.EventSchemas;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -92,6 +93,16 @@ public final class TopicReader implements AutoCloseable {
         synchronized (received) {
             return List.copyOf(received);
         }
+    }
+
+    /**
+     * What is wrong with the records read so far, checked against their events' JSON Schemas (docs/events.md):
+     * one line per violation, with the record. Empty when every record is a valid event.
+     */
+    public List<String> schemaViolations() {
+        return received().stream()
+                .flatMap(r -> EventSchemas.violations(r.value()).stream().map(v -> v + " in " + r.value()))
+                .toList();
     }
 
     /** How many times each {@code event_id} header was read. */
