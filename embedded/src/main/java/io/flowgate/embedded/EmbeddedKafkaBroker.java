@@ -1,13 +1,15 @@
 package io.flowgate.embedded;
 
+import io.flowgate.events.TopicDefinition;
+import io.flowgate.events.TopicSetup;
+import io.flowgate.events.Topics;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +22,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real Kafka broker (KRaft, broker and controller combined) running inside this JVM. Its data
@@ -99,35 +104,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return server != null;
     }
 
-    /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
+    /**
+     * Creates the topics that do not exist yet, each with {@code partitions} partitions: a Flowgate topic
+     * as {@link Topics#DEFINITIONS} describes it, any other (a test's own) with Kafka's defaults.
+     */
     public void createTopics(Collection<String> topics, int partitions) {
         createTopics(bootstrapServers(), topics, partitions);
     }
 
-    /** Creates missing topics on any cluster (replication factor 1 when the cluster has one broker). */
+    /**
+     * Creates missing topics on any cluster through {@link TopicSetup}, which also warns about every way
+     * an existing Flowgate topic differs from its definition.
+     */
     public static void createTopics(String bootstrapServers, Collection<String> topics, int partitions) {
+        List<TopicDefinition> wanted = topics.stream()
+                .map(name -> Topics.definition(name).orElseGet(() -> testTopic(name)).withPartitions(partitions))
+                .toList();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
-            short replication = (short) Math.min(3, Math.max(1, brokers));
-            List<NewTopic> wanted = topics.stream().map(t -> new NewTopic(t, partitions, replication)).toList();
-            for (var entry : admin.createTopics(wanted).values().entrySet()) {
-                try {
-                    entry.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-                    }
-                }
-            }
+            TopicSetup.ensure(admin, wanted, Duration.ofSeconds(30));
+        }
+    }
+
+    /** The configuration of {@code topic} as the broker describes it (every entry with a value), and its partition count. */
+    public Map<String, String> describeTopic(String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Map<String, String> described = new TreeMap<>();
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries().stream()
+                    .filter(e -> e.value() != null).forEach(e -> described.put(e.name(), e.value()));
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            described.put("partitions", Integer.toString(partitions));
+            return described;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (Exception e) {
-            if (e instanceof IllegalStateException ise) {
-                throw ise;
-            }
-            throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e, e);
         }
+    }
+
+    private static TopicDefinition testTopic(String name) {
+        return new TopicDefinition(name, 1, 3, 1, 1_048_588, Duration.ofDays(7), "delete", "a test's own topic");
     }
 
     @Override

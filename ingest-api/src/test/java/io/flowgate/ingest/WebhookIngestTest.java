@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -412,6 +413,16 @@ class WebhookIngestTest {
         assertThat(lines).anyMatch(l -> l.startsWith("POST /webhook accepted") && l.contains("***" + from.substring(from.length() - 4)));
         assertThat(lines).anyMatch(l -> l.contains("dead-letter"));
         assertThat(lines).noneMatch(l -> l.contains(from) || l.contains("7000") || l.contains(IngestApp.APP_SECRET));
+    }
+
+    @Test
+    void theInboundTopicsAreCreatedAsTheEventsModuleDefinesThem() {
+        for (String name : List.of(Topics.INBOUND, Topics.INBOUND_DEAD_LETTER)) {
+            TopicDefinition defined = Topics.definition(name).orElseThrow();
+            assertThat(kafka.describeTopic(name)).as(name)
+                    .containsAllEntriesOf(defined.configsOn(1))
+                    .containsEntry("partitions", Integer.toString(defined.partitions()));
+        }
     }
 
     @Test

@@ -1,14 +1,12 @@
 package io.flowgate.routing.outbox;
 
+import io.flowgate.events.TopicDefinition;
+import io.flowgate.events.TopicSetup;
 import io.flowgate.events.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.PolicyViolationException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +18,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether Kafka can be reached, watched from one background thread, and the topics of {@link Topics#ALL}
+ * Whether Kafka can be reached, watched from one background thread, and the topics of {@link Topics#DEFINITIONS}
  * created as soon as it can. Kafka's own clients retry an unreachable broker forever and log a warning
  * on every attempt (about once a second per client); routing-api must start, serve and stay quiet
  * without Kafka, so the relay and the publisher create and use no client while a plain TCP connection to
@@ -219,45 +215,24 @@ class KafkaAvailability implements SmartLifecycle, KafkaStatus {
         return false;
     }
 
-    /** Creates the missing topics; returns null when they are ready, else why not (retried next check). */
+    /**
+     * Creates the missing topics as {@link Topics#DEFINITIONS} describes them and checks the existing ones
+     * (one warning per difference); returns null when they are ready, else why not (retried next check).
+     */
     private String createTopics() {
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "flowgate-routing-admin",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis() / 2,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        List<TopicDefinition> wanted = Topics.DEFINITIONS.stream()
+                .map(topic -> topic.withPartitions(properties.topicPartitions())).toList();
         try (Admin admin = Admin.create(config)) {
-            int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
-            short replication = (short) Math.min(3, Math.max(1, brokers));
-            List<NewTopic> wanted = new ArrayList<>();
-            for (String topic : Topics.ALL) {
-                wanted.add(new NewTopic(topic, properties.topicPartitions(), replication));
-            }
-            List<String> created = new ArrayList<>();
-            for (var result : admin.createTopics(wanted).values().entrySet()) {
-                try {
-                    result.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    created.add(result.getKey());
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof AuthorizationException || cause instanceof PolicyViolationException) {
-                        // a managed cluster where topics are provisioned by their owners: publish to what exists
-                        log.warn("not allowed to create topic {} ({}); assuming it is provisioned elsewhere",
-                                result.getKey(), cause.getMessage());
-                    } else if (!(cause instanceof TopicExistsException)) {
-                        return "cannot create topic " + result.getKey() + ": " + cause;
-                    }
-                }
-            }
-            if (!created.isEmpty()) {
-                log.info("created Kafka topics {} ({} partitions, replication factor {})",
-                        created, properties.topicPartitions(), replication);
-            }
+            TopicSetup.ensure(admin, wanted, ADMIN_TIMEOUT);
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        } catch (Exception e) {
+        } catch (TopicSetup.TopicSetupException e) {
+            return e.getMessage();
+        } catch (RuntimeException e) {
             return "cannot create topics: " + e;
         }
     }

@@ -59,7 +59,8 @@ import java.util.concurrent.TimeoutException;
  *       a second time, with the same {@code event_id}: consumers deduplicate by it (docs/events.md).</li>
  *   <li>Kafka unreachable: the relay waits (no client is touched, see {@link KafkaAvailability}). A batch
  *       not acknowledged within {@code relay-ack-timeout} is given up and retried with backoff by a fresh
- *       producer; one warning per outage, one line on recovery.</li>
+ *       producer. The outage's one warning and its end are logged by {@link KafkaAvailability}; the relay warns
+ *       only when Kafka is reachable and does not acknowledge.</li>
  *   <li>A row Kafka refuses for good (too large, invalid topic) is parked, not retried forever, so it
  *       cannot block the events behind it.</li>
  * </ul>
@@ -110,6 +111,7 @@ class OutboxRelay implements SmartLifecycle {
     private long nextRefreshNanos;
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     private long publishFailingSinceNanos = -1;
+    private boolean publishFailureWarned;
     private boolean databaseFailing;
 
     OutboxRelay(KafkaProperties properties, DataSourceProperties database, KafkaAvailability kafka,
@@ -394,22 +396,35 @@ class OutboxRelay implements SmartLifecycle {
                 + "UPDATE outbox SET parked_at = NULL WHERE event_id = '{}' to publish it", row.eventId(), row.topic(), reason, row.eventId());
     }
 
+    /**
+     * A batch Kafka did not acknowledge. While Kafka is known to be away, {@link KafkaAvailability} has
+     * already logged the outage's one warning and will log its end, so the relay adds nothing above debug;
+     * it warns (once, until it publishes again) only when Kafka is reachable and still does not acknowledge.
+     */
     private void publishFailed(Throwable cause, int waiting) {
         publishErrors.increment();
         if (publishFailingSinceNanos < 0) {
             publishFailingSinceNanos = System.nanoTime();
-            log.warn("outbox relay cannot publish to Kafka ({}); {} event(s) of this batch stay in the outbox, "
-                    + "retrying with backoff up to {} s", cause.toString(), waiting, backoff.max().toSeconds());
+        }
+        if (!publishFailureWarned && kafka.isAvailable()) {
+            publishFailureWarned = true;
+            log.warn("outbox relay cannot publish to Kafka although it is reachable ({}); {} event(s) of this batch "
+                    + "stay in the outbox, retrying with backoff up to {} s", cause.toString(), waiting, backoff.max().toSeconds());
         } else {
-            log.debug("outbox relay still cannot publish: {}", cause.toString());
+            log.debug("outbox relay cannot publish ({}); {} event(s) stay in the outbox", cause.toString(), waiting);
         }
     }
 
     private void publishSucceeded() {
         if (publishFailingSinceNanos >= 0) {
-            log.info("outbox relay publishes again after {} s of failures",
-                    (System.nanoTime() - publishFailingSinceNanos) / 1_000_000_000);
+            long seconds = (System.nanoTime() - publishFailingSinceNanos) / 1_000_000_000;
+            if (publishFailureWarned) {
+                log.info("outbox relay publishes again after {} s of failures", seconds);
+            } else {
+                log.debug("outbox relay publishes again after {} s", seconds);
+            }
             publishFailingSinceNanos = -1;
+            publishFailureWarned = false;
         }
     }
 

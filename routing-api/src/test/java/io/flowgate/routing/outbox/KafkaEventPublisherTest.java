@@ -2,6 +2,7 @@ package io.flowgate.routing.outbox;
 
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.TopicReader;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,15 @@ class KafkaEventPublisherTest {
 
     private final OutboxApp app = kafka.app();
     private final TopicReader transitions = kafka.transitions();
+
+    @Test
+    void routingApiCreatesEveryTopicAsTheEventsModuleDefinesIt() {
+        for (TopicDefinition defined : Topics.DEFINITIONS) {
+            assertThat(kafka.broker().describeTopic(defined.name())).as(defined.name())
+                    .containsAllEntriesOf(defined.configsOn(1))
+                    .containsEntry("partitions", Integer.toString(defined.partitions()));
+        }
+    }
 
     @Test
     void publishedEventReachesKafkaWithItsKeyAndJson() {
