@@ -51,17 +51,21 @@ public final class BoundedBody {
 
     /**
      * An admin upload's JSON body: 413 when it is larger than {@code limit} bytes, 400 when it is not
-     * JSON, each refusal naming {@code what} was uploaded.
+     * JSON or holds a refused control character ({@link ControlCharacters}), each refusal naming
+     * {@code what} was uploaded or the field.
      */
     public static JsonNode readJson(HttpServletRequest request, int limit, ObjectMapper mapper, String what) throws IOException {
         byte[] body = read(request, limit);
         if (body == null) {
             throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", what + " is larger than " + limit + " bytes");
         }
+        JsonNode json;
         try {
-            return mapper.readTree(body);
+            json = mapper.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
         }
+        ControlCharacters.requireClean(json, "body");
+        return json;
     }
 }
