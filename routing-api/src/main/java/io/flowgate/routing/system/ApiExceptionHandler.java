@@ -38,7 +38,13 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        return body(HttpStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON of the expected shape", List.of());
+        // the parser's own words say where (line, column) and what; they quote at most one character
+        String detail = e.getMostSpecificCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                ? json.getOriginalMessage() + (json.getLocation() == null ? ""
+                : " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")")
+                : null;
+        return body(HttpStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON of the expected shape",
+                detail == null ? List.of() : List.of(detail));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

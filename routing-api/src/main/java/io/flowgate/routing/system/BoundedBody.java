@@ -9,6 +9,7 @@ import org.springframework.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reads a request's raw bytes (signatures are computed over them, never over re-serialized JSON) with
@@ -59,11 +60,20 @@ public final class BoundedBody {
         if (body == null) {
             throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "too_large", what + " is larger than " + limit + " bytes");
         }
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("the body is not UTF-8");
+        }
         JsonNode json;
         try {
-            json = mapper.readTree(body);
+            // parsed as text: Jackson's byte parser refuses an escaped lone surrogate in a field name
+            // without naming it, where the check below names the field
+            json = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage(),
+                    List.of(e.getOriginalMessage()));
         }
         ControlCharacters.requireClean(json, "body");
         return json;
