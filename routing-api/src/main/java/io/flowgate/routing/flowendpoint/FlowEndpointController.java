@@ -4,6 +4,7 @@ import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.MetaSignature;
 import io.flowgate.routing.system.BoundedBody;
 import io.flowgate.routing.system.DatabaseOutage;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,6 +48,9 @@ class FlowEndpointController {
         this.listeners = listeners.orderedStream().toList();
         this.meters = meters;
         this.inFlight = new Semaphore(properties.maxInFlight());
+        Gauge.builder("flowgate.endpoint.in.flight", inFlight, permits -> properties.maxInFlight() - permits.availablePermits())
+                .description("Flow endpoint requests being processed now; at flowgate.endpoint.max-in-flight more are answered 503")
+                .register(meters);
     }
 
     @PostMapping("/flows/endpoint")
