@@ -98,7 +98,7 @@ class FlowEndpointController {
                 return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_DATABASE_UNAVAILABLE);
             }
             String incident = UUID.randomUUID().toString();
-            log.error("Flow endpoint failed unexpectedly, incident {}", incident, e);
+            log.error("Flow endpoint failed unexpectedly, incident {}", incident, DatabaseOutage.forLog(e));
             return EndpointAnswer.empty(500, EndpointRequest.OUTCOME_INTERNAL_ERROR);
         }
     }

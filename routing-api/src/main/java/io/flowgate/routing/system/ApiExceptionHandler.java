@@ -79,7 +79,7 @@ class ApiExceptionHandler {
             return retryLater("the database refused the change for now; retry shortly");
         }
         String incident = UUID.randomUUID().toString();
-        log.error("unexpected failure, incident {}", incident, e);
+        log.error("unexpected failure, incident {}", incident, DatabaseOutage.forLog(e));
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "unexpected failure, incident " + incident, List.of());
     }
 

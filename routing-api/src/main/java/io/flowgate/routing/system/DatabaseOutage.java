@@ -44,12 +44,19 @@ public final class DatabaseOutage {
     /** True when {@code failure}, or anything in its cause chain, means the database is unreachable or was lost. */
     public static boolean isOutage(Throwable failure) {
         int depth = 0;
-        for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+        for (Throwable t = failure; t != null && t != t.getCause() && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
                     || t instanceof TransientDataAccessResourceException
                     || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException || t instanceof ConnectException || t instanceof SocketException) {
                 return true;
+            }
+            if (t instanceof TransactionSystemException tx) {
+                // a commit or rollback that fails in JDBC has lost its connection (Hikari's closed proxy says
+                // only "Connection is closed", without SQLState); the failure it hides may say more
+                if (tx.getCause() instanceof SQLException || isOutage(tx.getApplicationException())) {
+                    return true;
+                }
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || OUTAGE_STATES.contains(sql.getSQLState()))) {
@@ -72,6 +79,19 @@ public final class DatabaseOutage {
             log.warn("database outage: {} answered 503 with Retry-After ({} request(s) since the last such line); cause: {}",
                     where, refused, rootCause(failure));
         }
+    }
+
+    /**
+     * {@code failure} ready for an error log: a failed rollback hides the failure that caused it, which
+     * {@code TransactionTemplate} would log with a stack trace of its own (its logger is off, see
+     * application.yml); it is attached here as a suppressed exception instead, so a real bug shows it once.
+     */
+    public static Throwable forLog(Throwable failure) {
+        if (failure instanceof TransactionSystemException tx && tx.getApplicationException() != null
+                && java.util.Arrays.stream(tx.getSuppressed()).noneMatch(s -> s == tx.getApplicationException())) {
+            tx.addSuppressed(tx.getApplicationException());
+        }
+        return failure;
     }
 
     /** The innermost cause, class and SQLState only: database messages may quote row values. */
