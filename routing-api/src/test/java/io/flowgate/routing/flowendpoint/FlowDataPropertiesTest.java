@@ -6,6 +6,7 @@ import io.flowgate.routing.support.HostileText;
 import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -65,6 +66,31 @@ class FlowDataPropertiesTest {
         } else {
             assertThat(answer.screen()).isEqualTo("DETAILS");
         }
+    }
+
+    @Example
+    void aRuleThatLooksUpOrComputesANulNeitherAbortsTheTransactionNorFails() {
+        app.uploadFlow("nul-rules", "linear.json");
+        var lookup = app.admin("POST", "/api/flows/nul-rules/rules", "{\"screen\":\"WELCOME\",\"priority\":1,"
+                + "\"condition\":\"item(data.item_id + '\\\\u0000').exists\",\"next_screen\":\"DETAILS\",\"data\":{\"name\":\"'lookup matched'\"}}");
+        assertThat(lookup.status()).as(lookup.raw()).isEqualTo(201);
+        var computed = app.admin("POST", "/api/flows/nul-rules/rules", "{\"screen\":\"WELCOME\",\"priority\":2,"
+                + "\"condition\":\"true\",\"next_screen\":\"DETAILS\",\"data\":{\"name\":\"'a\\\\u0000b'\"}}");
+        assertThat(computed.status()).as(computed.raw()).isEqualTo(201);
+
+        JsonNode minted = app.mint("15557009999", "nul-rules", null);
+        String token = minted.path("flow_token").asText();
+        assertThat(client.send(payload("INIT", "", token)).status()).isEqualTo(200);
+        ObjectNode request = payload("data_exchange", "WELCOME", token);
+        request.with("data").put("item_id", "phone-1").put("name", "Ana");
+        WhatsAppFlowClient.Answer answer = client.send(request);
+
+        // the lookup of a key no row can hold found nothing (no query, no aborted transaction); the NUL the
+        // second rule computed is stored and answered as U+FFFD
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.screen()).isEqualTo("DETAILS");
+        assertThat(answer.data().path("name").asText()).isEqualTo("a\uFFFDb");
+        assertThat(app.session(minted.path("session_id").asText()).path("current_screen").asText()).isEqualTo("DETAILS");
     }
 
     @Provide
