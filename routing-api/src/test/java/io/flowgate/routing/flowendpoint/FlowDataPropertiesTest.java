@@ -10,6 +10,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +55,8 @@ class FlowDataPropertiesTest {
             data.put("name", text);
         }
         WhatsAppFlowClient.Answer answer = client.post(client.seal(HostileText.asciiJsonBytes(request)));
+        Statistics.collect(HostileText.isRefused(text) ? "refused character" : "acceptable text", answer.status(),
+                answer.json() == null ? "-" : answer.screen() + (answer.data().has("error_message") ? " + error_message" : ""));
 
         assertThat(answer.status()).as(answer.rawBody().length() > 300 ? answer.rawBody().substring(0, 300) : answer.rawBody())
                 .isEqualTo(200);

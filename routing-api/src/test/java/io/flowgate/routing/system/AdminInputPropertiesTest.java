@@ -11,6 +11,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.io.IOException;
@@ -91,6 +92,7 @@ class AdminInputPropertiesTest {
         String before = state(body, key);
         var answer = app.admin(body.method(), body.path().replace("KEY", key), HostileText.asciiJson(fuzzed));
 
+        Statistics.label("answers").collect(HostileText.isRefused(text) ? "refused character" : "acceptable text", answer.status());
         assertThat(answer.status()).as("%s %s at %s: %s", body.method(), body.path(), place.path(), clip(answer.raw()))
                 .isLessThan(500);
         if (HostileText.isRefused(text)) {
@@ -116,6 +118,7 @@ class AdminInputPropertiesTest {
                 "/api/flow-sessions/" + encoded, "/api/outgoing-messages?status=" + encoded}) {
             String method = path.startsWith("/api/customers/") ? "DELETE" : "GET";
             var answer = app.admin(method, path, null);
+            Statistics.collect(answer.status());
             assertThat(answer.status()).as("%s %s: %s", method, clip(path), clip(answer.raw())).isLessThan(500);
             if (text.length() <= 2000 && text.chars().anyMatch(c -> c == 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))) {
                 // (a lone surrogate has no URL form: the encoder sends '?'; a NUL in a path Tomcat refuses itself)
