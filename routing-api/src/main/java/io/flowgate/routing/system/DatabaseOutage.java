@@ -2,9 +2,11 @@ package io.flowgate.routing.system;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
 import java.net.ConnectException;
@@ -24,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection, or a {@link TransactionSystemException} "JDBC rollback failed" when the rollback after the
  * first failure hits the same dead connection. So the whole cause chain is walked, and SQLStates of
  * class 08 (connection exception), 57P01-57P03 (server shutting down or starting) and 53300 (too many
- * connections) count too.
+ * connections) count too, and a socket failure below a database failure.
  * <p>
  * An outage is logged as such, once when it starts and then at most every {@value #REPORT_EVERY_SECONDS}
  * seconds with the number of requests answered 503 since: one line each, no stack traces.
@@ -44,11 +46,17 @@ public final class DatabaseOutage {
     /** True when {@code failure}, or anything in its cause chain, means the database is unreachable or was lost. */
     public static boolean isOutage(Throwable failure) {
         int depth = 0;
+        boolean fromDatabase = false;
         for (Throwable t = failure; t != null && t != t.getCause() && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
                     || t instanceof TransientDataAccessResourceException
                     || t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLRecoverableException || t instanceof ConnectException || t instanceof SocketException) {
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            fromDatabase |= t instanceof SQLException || t instanceof DataAccessException || t instanceof TransactionException;
+            // a socket failure only below a database failure: a client that hung up is no outage
+            if (fromDatabase && (t instanceof ConnectException || t instanceof SocketException)) {
                 return true;
             }
             if (t instanceof TransactionSystemException tx) {

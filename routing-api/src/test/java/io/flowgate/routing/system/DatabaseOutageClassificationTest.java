@@ -44,6 +44,8 @@ class DatabaseOutageClassificationTest {
         assertThat(DatabaseOutage.isOutage(new UncategorizedSQLException("insert", "insert",
                 new SQLException("unsupported Unicode escape sequence", "22P05")))).isFalse();
         assertThat(DatabaseOutage.isOutage(new IllegalStateException("a bug"))).isFalse();
+        assertThat(DatabaseOutage.isOutage(new java.io.UncheckedIOException(new java.io.IOException("client went away",
+                new java.net.SocketException("Broken pipe"))))).as("a client that hung up").isFalse();
         assertThat(DatabaseOutage.isOutage(new TransactionSystemException("no transaction in progress"))).isFalse();
     }
 }
