@@ -93,9 +93,9 @@ class FlowEndpointController {
                 return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_DATABASE_UNAVAILABLE);
             }
             if (e instanceof TransientDataAccessException) {
-                // a deadlock or serialization conflict: worth a retry, and no outage
+                // a deadlock or serialization conflict (contention, as under load): worth a retry, and no outage
                 log.info("Flow endpoint answered 503: {}", e.getClass().getSimpleName());
-                return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_DATABASE_UNAVAILABLE);
+                return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_OVERLOADED);
             }
             String incident = UUID.randomUUID().toString();
             log.error("Flow endpoint failed unexpectedly, incident {}", incident, DatabaseOutage.forLog(e));

@@ -38,8 +38,10 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        // the parser's own words say where (line, column) and what; they quote at most one character
+        // the parser's own words say where (line, column) and what; they quote at most one character.
+        // Not a mapping failure's: it would name our classes.
         String detail = e.getMostSpecificCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                && !(json instanceof com.fasterxml.jackson.databind.JsonMappingException)
                 ? json.getOriginalMessage() + (json.getLocation() == null ? ""
                 : " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")")
                 : null;
