@@ -21,10 +21,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgresServer shared;
 
-    private final EmbeddedPostgres postgres;
+    private final int port;
+    private final java.nio.file.Path dataDirectory;
+    private EmbeddedPostgres postgres;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, java.nio.file.Path dataDirectory) {
         this.postgres = postgres;
+        this.port = postgres.getPort();
+        this.dataDirectory = dataDirectory;
     }
 
     /** Starts a server on a free port. */
@@ -42,6 +46,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * there and survives restarts (the embedded run); without one it lives in a temporary directory.
      */
     public static EmbeddedPostgresServer start(int port, java.nio.file.Path dataDirectory) {
+        return new EmbeddedPostgresServer(launch(port, dataDirectory), dataDirectory);
+    }
+
+    private static EmbeddedPostgres launch(int port, java.nio.file.Path dataDirectory) {
         try {
             var builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
@@ -62,7 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             long started = System.nanoTime();
             EmbeddedPostgres pg = builder.start();
             log.info("embedded PostgreSQL on port {} ({} ms)", pg.getPort(), (System.nanoTime() - started) / 1_000_000);
-            return new EmbeddedPostgresServer(pg);
+            return pg;
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL did not start", e);
         }
@@ -79,7 +87,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
+    }
+
+    /**
+     * Stops the server the way an operator does ({@code pg_ctl stop -m fast}: open connections are cut),
+     * keeping its data directory, so that {@link #startAgain()} brings the same databases back on the
+     * same port. Only for a server started with a data directory; for fault tests.
+     */
+    public synchronized void stop() {
+        if (dataDirectory == null) {
+            throw new IllegalStateException("a server without a data directory loses its data when stopped");
+        }
+        if (postgres != null) {
+            close();
+            postgres = null;
+        }
+    }
+
+    /** Starts a {@link #stop() stopped} server again on its data directory and port. */
+    public synchronized void startAgain() {
+        if (postgres == null) {
+            postgres = launch(port, dataDirectory);
+        }
     }
 
     /** The JDBC URL of a database on this server. */
@@ -99,7 +129,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public String newDatabase(String prefix) {
         String name = (prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + ProcessHandle.current().pid() + "_"
                 + DATABASES.incrementAndGet()).toLowerCase();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); var st = c.createStatement()) {
+        EmbeddedPostgres pg;
+        synchronized (this) {
+            pg = postgres;
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); var st = c.createStatement()) {
             st.execute("CREATE DATABASE \"" + name + "\"");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
@@ -108,7 +142,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (postgres == null) {
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

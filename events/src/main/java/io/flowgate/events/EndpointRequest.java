@@ -36,6 +36,8 @@ public record EndpointRequest(
     public static final String OUTCOME_TOO_LARGE = "too_large";
     public static final String OUTCOME_INVALID_TOKEN = "invalid_token";
     public static final String OUTCOME_OVERLOADED = "overloaded";
+    /** Answered 503 because the database could not be reached or was lost, not because of load. */
+    public static final String OUTCOME_DATABASE_UNAVAILABLE = "database_unavailable";
     public static final String OUTCOME_INTERNAL_ERROR = "internal_error";
 
     /** Whether this request counts as an error for the endpoint's error rate (anything but a 200). */

@@ -7,6 +7,7 @@ import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.outbox.KafkaStatus;
 import io.flowgate.routing.system.Backoff;
+import io.flowgate.routing.system.DatabaseOutage;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -304,8 +305,11 @@ class ChatConsumer implements SmartLifecycle {
         return Result.DONE;
     }
 
-    /** Failures that go away by themselves: the database unreachable, a deadlock, a serialization conflict. */
+    /** Failures that go away by themselves: the database unreachable or lost ({@link DatabaseOutage}), a deadlock, a serialization conflict. */
     private static boolean isTransient(Throwable e) {
+        if (DatabaseOutage.isOutage(e)) {
+            return true;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
                     || t instanceof RecoverableDataAccessException || t instanceof CannotCreateTransactionException

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.routing.system.ControlCharacters;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -14,7 +15,9 @@ import java.util.Locale;
  * the text of a text message; the id and title of a tapped reply button, list row or template quick-reply
  * button; a Flow completion ({@code interactive.nfm_reply}) with its flow token and params; and the
  * {@code context.id} of the business message it answers. Everything else (voice notes, locations, images,
- * stickers, ...) is only its type: to a question it is an unexpected answer.
+ * stickers, ...) is only its type: to a question it is an unexpected answer. A user's text cannot be
+ * refused, so what PostgreSQL would refuse in it (U+0000, unpaired surrogates) is replaced with U+FFFD here,
+ * before anything is stored.
  *
  * @param type       Meta's message type ({@code text}, {@code interactive}, {@code button}, {@code location}, ...)
  * @param text       the typed text, or null
@@ -37,7 +40,7 @@ record Input(String type, String text, String replyId, String replyTitle, FlowRe
 
     static Input of(InboundUpdate update) {
         JsonNode p = update.payload() == null ? JsonNodeFactory.instance.objectNode() : update.payload();
-        String type = p.path("type").isTextual() ? p.get("type").asText() : String.valueOf(update.messageType());
+        String type = ControlCharacters.storable(p.path("type").isTextual() ? p.get("type").asText() : String.valueOf(update.messageType()));
         String text = null;
         String replyId = null;
         String replyTitle = null;
@@ -112,10 +115,11 @@ record Input(String type, String text, String replyId, String replyTitle, FlowRe
         }
         String token = textOrNull(object.get("flow_token"));
         object.remove("flow_token");
-        return new FlowReply(token, object);
+        return new FlowReply(token, (ObjectNode) ControlCharacters.storable(object));
     }
 
+    /** The text as it will be stored: U+0000 and unpaired surrogates replaced ({@link ControlCharacters#storable}). */
     private static String textOrNull(JsonNode node) {
-        return node != null && node.isTextual() ? node.asText() : null;
+        return node != null && node.isTextual() ? ControlCharacters.storable(node.asText()) : null;
     }
 }

@@ -3,6 +3,7 @@ package io.flowgate.routing.flowendpoint;
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.outbox.EventPublisher;
+import io.flowgate.routing.system.ControlCharacters;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.UUID;
 /**
  * Publishes an {@code endpoint_request} event for every answered Flow endpoint request, pings and
  * errors included, straight to Kafka after the answer was written: never on the answer's critical path.
+ * Screen and action are the caller's text, so they go out in a form the analytics tables can store.
  */
 @Component
 class EndpointEvents implements EndpointListener {
@@ -31,8 +33,8 @@ class EndpointEvents implements EndpointListener {
                 Instant.now(),
                 answer.flowId(),
                 answer.sessionId() == null ? null : answer.sessionId().toString(),
-                screen,
-                answer.action(),
+                ControlCharacters.storable(screen),
+                ControlCharacters.storable(answer.action()),
                 answer.status(),
                 answer.outcome(),
                 latencyMicros));

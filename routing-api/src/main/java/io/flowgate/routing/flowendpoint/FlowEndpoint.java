@@ -69,7 +69,9 @@ class FlowEndpoint {
         }
         FlowRequest request;
         try {
-            request = FlowRequest.from(mapper.readTree(decrypted.plaintext()));
+            // parsed as text: Jackson's byte parser refuses an escaped lone surrogate in a field name outright,
+            // where the text parser hands it to the data check, which answers within the protocol
+            request = FlowRequest.from(mapper.readTree(new String(decrypted.plaintext(), java.nio.charset.StandardCharsets.UTF_8)));
         } catch (IOException e) {
             request = null;
         }

@@ -3,6 +3,8 @@ package io.flowgate.routing.flowendpoint;
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.MetaSignature;
 import io.flowgate.routing.system.BoundedBody;
+import io.flowgate.routing.system.DatabaseOutage;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,9 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code POST /flows/endpoint}: Meta's Flow data endpoint. Reads the raw body within the size limit,
  * sheds load with a fast 503 when too many requests are in flight (rather than letting them queue
  * towards Meta's 10 s timeout), and measures each request from reading its body to the last byte
- * written. The protocol itself is {@link FlowEndpoint}.
+ * written. A database that cannot be reached is a 503 with {@code Retry-After} too ({@link DatabaseOutage}).
+ * The protocol itself is {@link FlowEndpoint}.
  */
 @RestController
 class FlowEndpointController {
@@ -47,6 +48,9 @@ class FlowEndpointController {
         this.listeners = listeners.orderedStream().toList();
         this.meters = meters;
         this.inFlight = new Semaphore(properties.maxInFlight());
+        Gauge.builder("flowgate.endpoint.in.flight", inFlight, permits -> properties.maxInFlight() - permits.availablePermits())
+                .description("Flow endpoint requests being processed now; at flowgate.endpoint.max-in-flight more are answered 503")
+                .register(meters);
     }
 
     @PostMapping("/flows/endpoint")
@@ -83,12 +87,18 @@ class FlowEndpointController {
         }
         try {
             return endpoint.handle(body, request.getHeader(MetaSignature.HEADER));
-        } catch (CannotCreateTransactionException | DataAccessResourceFailureException | TransientDataAccessException e) {
-            log.warn("Flow endpoint answered 503: database unavailable ({})", e.getMessage());
-            return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_OVERLOADED);
         } catch (RuntimeException e) {
+            if (DatabaseOutage.isOutage(e)) {
+                DatabaseOutage.report("the Flow endpoint", e);
+                return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_DATABASE_UNAVAILABLE);
+            }
+            if (e instanceof TransientDataAccessException) {
+                // a deadlock or serialization conflict (contention, as under load): worth a retry, and no outage
+                log.info("Flow endpoint answered 503: {}", e.getClass().getSimpleName());
+                return EndpointAnswer.empty(503, EndpointRequest.OUTCOME_OVERLOADED);
+            }
             String incident = UUID.randomUUID().toString();
-            log.error("Flow endpoint failed unexpectedly, incident {}", incident, e);
+            log.error("Flow endpoint failed unexpectedly, incident {}", incident, DatabaseOutage.forLog(e));
             return EndpointAnswer.empty(500, EndpointRequest.OUTCOME_INTERNAL_ERROR);
         }
     }

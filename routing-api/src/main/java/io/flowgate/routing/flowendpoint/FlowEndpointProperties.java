@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param previousAppSecret            the app secret still accepted during a rotation
  * @param maxBodyBytes                 larger request bodies are answered 413 (default 1 MiB)
  * @param maxInFlight                  requests processed at once; more are answered 503 at once (default 64)
+ * @param httpThreads                  Tomcat's worker threads ({@code server.tomcat.threads.max}, {@code FLOWGATE_HTTP_THREADS},
+ *                                     default 200): must exceed {@code maxInFlight} by {@value #HTTP_THREADS_HEADROOM}, or
+ *                                     the requests beyond the limit would wait in Tomcat's queue instead of being refused
  * @param plaintextInvalidTokenBody    answer 427 with a plaintext JSON body instead of an encrypted one
  * @param invalidTokenMessage          the {@code error_msg} a user sees for an expired or used token
  */
@@ -26,8 +29,12 @@ record FlowEndpointProperties(
         String previousAppSecret,
         int maxBodyBytes,
         int maxInFlight,
+        int httpThreads,
         boolean plaintextInvalidTokenBody,
         String invalidTokenMessage) {
+
+    /** Threads beyond the in-flight limit: for the 503s themselves, the admin API and the health probes. */
+    static final int HTTP_THREADS_HEADROOM = 16;
 
     FlowEndpointProperties {
         if (maxBodyBytes <= 0) {
@@ -35,6 +42,14 @@ record FlowEndpointProperties(
         }
         if (maxInFlight <= 0) {
             maxInFlight = 64;
+        }
+        if (httpThreads <= 0) {
+            httpThreads = 200;
+        }
+        if (httpThreads < maxInFlight + HTTP_THREADS_HEADROOM) {
+            throw new IllegalArgumentException("FLOWGATE_HTTP_THREADS (server.tomcat.threads.max) is " + httpThreads
+                    + " but must be at least FLOWGATE_ENDPOINT_MAX_IN_FLIGHT (" + maxInFlight + ") + " + HTTP_THREADS_HEADROOM
+                    + ", or requests beyond the in-flight limit would queue in Tomcat instead of being answered 503 at once");
         }
         if (invalidTokenMessage == null || invalidTokenMessage.isBlank()) {
             invalidTokenMessage = "This form is no longer available. Please ask us for a new one.";
@@ -46,6 +61,6 @@ record FlowEndpointProperties(
         // never print secrets, even by accident in a debug log
         return "FlowEndpointProperties[privateKey=" + privateKey + ", previousPrivateKey=" + previousPrivateKey
                 + ", appSecret=" + (appSecret == null || appSecret.isBlank() ? "unset" : "set")
-                + ", maxBodyBytes=" + maxBodyBytes + ", maxInFlight=" + maxInFlight + "]";
+                + ", maxBodyBytes=" + maxBodyBytes + ", maxInFlight=" + maxInFlight + ", httpThreads=" + httpThreads + "]";
     }
 }

@@ -14,6 +14,7 @@ import io.flowgate.routing.sessions.FlowSession;
 import io.flowgate.routing.sessions.FlowSessionRepository;
 import io.flowgate.routing.sessions.FlowTokens;
 import io.flowgate.routing.sessions.SessionsProperties;
+import io.flowgate.routing.system.ControlCharacters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -48,6 +49,7 @@ class FlowSteps {
     static final Duration DOUBLE_TAP_WINDOW = Duration.ofSeconds(30);
     static final String MISMATCH_MESSAGE = "This step is out of date. Please go back and try again.";
     static final String NO_ROUTE_MESSAGE = "We could not work out the next step. Please try again.";
+    static final String INVALID_INPUT_MESSAGE = "Some of what you entered contains characters we cannot accept. Please check it and try again.";
 
     private final FlowSessionRepository sessions;
     private final FlowRegistry flows;
@@ -156,6 +158,15 @@ class FlowSteps {
             log.info("session {}: request from screen {} which flow {} does not have", session.sessionId(), from, flow.flowId());
             return StepOutcome.refused("unknown_screen", session.sessionId(), flow.flowId());
         }
+        String refused = ControlCharacters.findIn(step.request().data(), "data");
+        if (refused != null) {
+            // refused before any lookup or write: nothing of it is stored, the session does not move
+            log.info("session {}: data from screen {} refused ({}); screen shown again with an error message",
+                    session.sessionId(), from, refused);
+            ObjectNode data = lastData(session, from);
+            data.put("error_message", INVALID_INPUT_MESSAGE);
+            return answerOnly(session, from, data, "refused_input");
+        }
         List<FlowSession.Screen> history = reconcile(session, flow, from);
         if (history == null) {
             log.info("session {}: request from {} while on {}: answered with {} and an error message",
@@ -182,7 +193,7 @@ class FlowSteps {
             }
         }
         if (FlowDefinition.SUCCESS.equals(target)) {
-            ObjectNode params = decision.map(d -> (ObjectNode) mapper.valueToTree(d.data()))
+            ObjectNode params = decision.map(d -> (ObjectNode) ControlCharacters.storable((JsonNode) mapper.valueToTree(d.data())))
                     .orElseGet(JsonNodeFactory.instance::objectNode);
             ObjectNode response = JsonNodeFactory.instance.objectNode();
             response.put("screen", FlowDefinition.SUCCESS);
@@ -290,7 +301,9 @@ class FlowSteps {
                 data.set(field.getKey(), value.deepCopy());
             }
         }
-        decision.ifPresent(d -> d.data().forEach((k, v) -> data.set(k, mapper.valueToTree(v))));
+        // a rule may compute a string PostgreSQL cannot store ('\u0000' in CEL): it is stored mended
+        decision.ifPresent(d -> d.data().forEach((k, v) -> data.set(ControlCharacters.storable(k),
+                ControlCharacters.storable((JsonNode) mapper.valueToTree(v)))));
         return data;
     }
 

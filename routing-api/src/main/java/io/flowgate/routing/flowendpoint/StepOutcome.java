@@ -11,7 +11,7 @@ import java.util.UUID;
  * @param response     the answer {@code {screen, data}} without {@code version}; null when the token is refused
  * @param refusal      why the token was refused ({@code unknown}, {@code expired}, {@code completed}, ...), else null
  * @param transitioned a new transition was recorded (false for double taps, mismatches, refreshes)
- * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused}
+ * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused_input}, {@code refused}
  * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
  */
 record StepOutcome(

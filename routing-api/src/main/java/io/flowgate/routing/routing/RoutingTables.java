@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowgate.routing.system.ChangeListener;
+import io.flowgate.routing.system.ControlCharacters;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -19,7 +20,9 @@ import java.util.Map;
 
 /**
  * The routing tables that rules read (customers, inventory with its hot-inventory analytics, lead
- * scores, appointment slots), as the values CEL sees. Read on the Flow endpoint's hot path, so every
+ * scores, appointment slots), as the values CEL sees. A key no row can have (one holding a character
+ * PostgreSQL refuses, see {@link ControlCharacters}) is answered with the defaults without a query, so a
+ * lookup can never abort the caller's transaction. Read on the Flow endpoint's hot path, so every
  * lookup is cached; {@link ChangeListener} drops an entry the moment its row changes in PostgreSQL,
  * whichever instance (or the analytics job) changed it. Unknown keys get defaults, never errors.
  */
@@ -54,6 +57,9 @@ public class RoutingTables {
             out.put("tier", "standard");
             out.put("balance_due", 0.0);
             out.put("known", false);
+            if (!ControlCharacters.isClean(id)) {
+                return out;
+            }
             jdbc.sql("SELECT tier, balance_due, attributes::text AS attributes FROM customers WHERE wa_id = :id")
                     .param("id", id).query(rs -> {
                         out.putAll(json(rs.getString("attributes")));
@@ -90,6 +96,9 @@ public class RoutingTables {
             out.put("hot", false);
             out.put("demand", 0L);
             out.put("exists", false);
+            if (!ControlCharacters.isClean(id)) {
+                return out;
+            }
             Map<String, Object> hot = optionalRow("SELECT to_jsonb(h)::text FROM hot_inventory h WHERE item_id = :id", id);
             hot.remove("stock"); // the inventory table is the source of truth for stock
             out.putAll(hot);
@@ -114,6 +123,9 @@ public class RoutingTables {
 
     /** Free future slots of a kind, for a dropdown: [{id, title}] soonest first, at most 20. */
     public List<Map<String, Object>> slots(String kind) {
+        if (!ControlCharacters.isClean(kind)) {
+            return List.of();
+        }
         // cached per kind and minute: a slot in the past must drop out even if nothing changed
         long minute = clock.millis() / 60_000;
         return lists.get("slots:" + kind + ":" + minute, k -> jdbc.sql("""
@@ -146,6 +158,9 @@ public class RoutingTables {
     }
 
     private Map<String, Object> optionalRow(String sql, String id) {
+        if (!ControlCharacters.isClean(id)) {
+            return new LinkedHashMap<>();
+        }
         return jdbc.sql(sql).param("id", id).query(String.class).optional().map(this::json).orElseGet(LinkedHashMap::new);
     }
 

@@ -2,8 +2,8 @@ package io.flowgate.routing.system;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -22,7 +22,8 @@ import java.util.UUID;
 
 /**
  * Turns every failure of the JSON APIs into a JSON answer with a clear message: 4xx for what the caller
- * sent, 503 when the database is unreachable, and for our own bugs a 500 with an incident id that
+ * sent, 503 with {@code Retry-After} when the database is unreachable ({@link DatabaseOutage}, whatever
+ * wraps the failure), and for our own bugs a 500 with an incident id that
  * matches the log line. Never a stack trace in an answer.
  */
 @RestControllerAdvice
@@ -37,7 +38,15 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        return body(HttpStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON of the expected shape", List.of());
+        // the parser's own words say where (line, column) and what; they quote at most one character.
+        // Not a mapping failure's: it would name our classes.
+        String detail = e.getMostSpecificCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                && !(json instanceof com.fasterxml.jackson.databind.JsonMappingException)
+                ? json.getOriginalMessage() + (json.getLocation() == null ? ""
+                : " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")")
+                : null;
+        return body(HttpStatus.BAD_REQUEST, "invalid_json", "the request body is not valid JSON of the expected shape",
+                detail == null ? List.of() : List.of(detail));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -60,18 +69,27 @@ class ApiExceptionHandler {
         return body(HttpStatus.NOT_FOUND, "not_found", "no such path", List.of());
     }
 
-    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            org.springframework.transaction.CannotCreateTransactionException.class})
-    ResponseEntity<Map<String, Object>> databaseUnavailable(Exception e) {
-        log.warn("database unavailable: {}", e.getMessage());
-        return body(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; retry shortly", List.of());
-    }
-
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> bug(Exception e) {
+        if (DatabaseOutage.isOutage(e)) {
+            DatabaseOutage.report("the admin API", e);
+            return retryLater("the database is unavailable; retry shortly");
+        }
+        if (e instanceof TransientDataAccessException) {
+            // a deadlock or serialization conflict: worth a retry, and no outage
+            log.info("admin API answered 503: {}", e.getClass().getSimpleName());
+            return retryLater("the database refused the change for now; retry shortly");
+        }
         String incident = UUID.randomUUID().toString();
-        log.error("unexpected failure, incident {}", incident, e);
+        log.error("unexpected failure, incident {}", incident, DatabaseOutage.forLog(e));
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "unexpected failure, incident " + incident, List.of());
+    }
+
+    private static ResponseEntity<Map<String, Object>> retryLater(String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "unavailable");
+        body.put("message", message);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(body);
     }
 
     private static ResponseEntity<Map<String, Object>> body(HttpStatus status, String code, String message, List<String> details) {

@@ -34,6 +34,19 @@ class LeadQualificationTest {
     }
 
     @Test
+    void aNulOrALoneSurrogateInATypedAnswerIsStoredMendedAndTheChatGoesOn() {
+        WhatsAppUser nul = new WhatsAppUser("15550001077");
+        bed.produce(nul.text("Hi"));
+        bed.awaitOutgoing(nul.waId(), 1);
+        InboundUpdate name = nul.text("Ana\u0000Lima\uD800");
+        bed.produce(name);
+        assertThat(bed.awaitOutcome(name.eventId())).as("not failed, not retried for ever").isNotEqualTo("failed");
+        bed.awaitOutgoing(nul.waId(), 2);
+        assertThat(bed.leadData(nul.waId()).path("name").asText()).isEqualTo("Ana\uFFFDLima\uFFFD");
+        assertThat((String) bed.lead(nul.waId()).get("current_state")).isEqualTo("ASK_BUDGET");
+    }
+
+    @Test
     void validAnswersCompleteTheExampleWithItsScoreAndEachEventOnce() throws Exception {
         WhatsAppUser ana = new WhatsAppUser("15550001001");
         bed.produce(ana.text("Hi"));

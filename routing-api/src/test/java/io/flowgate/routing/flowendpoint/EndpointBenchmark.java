@@ -140,6 +140,7 @@ public final class EndpointBenchmark {
         env.put("FLOWGATE_APP_SECRET", APP_SECRET);
         env.put("FLOWGATE_ADMIN_TOKEN", ADMIN);
         env.put("FLOWGATE_ENDPOINT_MAX_IN_FLIGHT", "256");
+        env.put("FLOWGATE_HTTP_THREADS", "288"); // at least the in-flight limit + 16, checked at start
         return pb.start();
     }
 

@@ -80,6 +80,15 @@ public final class WhatsAppFlowClient {
 
     public Sealed seal(JsonNode payload) {
         try {
+            return seal(JSON.writeValueAsBytes(payload));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Encrypts a payload already written as JSON text (e.g. with escapes a serializer would not write). */
+    public Sealed seal(byte[] payloadJson) {
+        try {
             byte[] aesKey = new byte[16];
             byte[] iv = new byte[16];
             RANDOM.nextBytes(aesKey);
@@ -90,7 +99,7 @@ public final class WhatsAppFlowClient {
             byte[] wrappedKey = rsa.doFinal(aesKey);
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aesKey, "AES"), new GCMParameterSpec(128, iv));
-            byte[] sealed = aes.doFinal(JSON.writeValueAsBytes(payload));
+            byte[] sealed = aes.doFinal(payloadJson);
             ObjectNode envelope = JSON.createObjectNode();
             envelope.put("encrypted_flow_data", Base64.getEncoder().encodeToString(sealed));
             envelope.put("encrypted_aes_key", Base64.getEncoder().encodeToString(wrappedKey));
