@@ -106,6 +106,7 @@ class EmbeddedRestartTest {
 
         second.destroy();
         assertThat(second.waitFor(90, TimeUnit.SECONDS)).as("SIGTERM stops the run").isTrue();
+        assertThat(second.exitValue()).isZero();
         assertThat(Files.readString(log(2))).contains("flowgate-analytics stopped with a savepoint");
         assertThat(new RetainedState(home).latest()).get().asString().contains("savepoint-");
     }

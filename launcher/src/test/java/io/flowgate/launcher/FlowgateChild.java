@@ -4,12 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The embedded run in a process of its own, for tests that kill it: starts {@link EmbeddedFlowgate} from the
- * environment like {@link Flowgate} does, then writes where everything listens to {@code $FLOWGATE_HOME/run.properties}
- * (ports are chosen at start) and runs until the process is stopped.
+ * environment and stops on SIGTERM like {@link Flowgate} does, and writes where everything listens to {@code $FLOWGATE_HOME/run.properties}
+ * (ports are chosen at start).
  */
 public final class FlowgateChild {
 
@@ -18,11 +17,6 @@ public final class FlowgateChild {
 
     public static void main(String[] args) throws Exception {
         EmbeddedFlowgate flowgate = EmbeddedFlowgate.start(System::getenv);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            flowgate.close();
-            stopped.countDown();
-        }, "flowgate-child-stop"));
         Properties run = new Properties();
         run.setProperty("routing-api", flowgate.routingApi().toString());
         run.setProperty("ingest-api", flowgate.ingestApi().toString());
@@ -37,6 +31,6 @@ public final class FlowgateChild {
         }
         Files.move(written, home.resolve("run.properties"), StandardCopyOption.ATOMIC_MOVE);
         System.out.println(flowgate.banner());
-        stopped.await();
+        Flowgate.runUntilStopped(flowgate);
     }
 }
