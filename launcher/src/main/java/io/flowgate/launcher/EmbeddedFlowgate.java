@@ -271,7 +271,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
                 log.error("CANNOT RESUME {} from {} ({}): starting it WITHOUT its state. Sessions in flight are "
                                 + "forgotten; the sinks refuse to lower the counts already in the tables. To retry, stop "
                                 + "Flowgate and start it again; see docs/operations.md", AnalyticsJobs.JOB_NAME,
-                        snapshot.get(), e.toString(), e);
+                        snapshot.get(), e.getMessage(), e);
                 where = "STARTED WITHOUT STATE: " + snapshot.get() + " could not be restored (see the log)";
             }
         }
@@ -285,7 +285,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
     }
 
     /** Submits the job and waits until it runs, so a snapshot that cannot be restored shows here. */
-    private static JobClient submitAnalytics(AnalyticsOptions options, Path snapshot) throws Exception {
+    static JobClient submitAnalytics(AnalyticsOptions options, Path snapshot) throws Exception {
         Configuration configuration = new Configuration();
         if (snapshot != null) {
             configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot.toUri().toString());
@@ -293,7 +293,12 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         }
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(2, configuration);
         AnalyticsJobs.buildInto(flink, options);
-        JobClient job = flink.executeAsync(AnalyticsJobs.JOB_NAME);
+        JobClient job;
+        try {
+            job = flink.executeAsync(AnalyticsJobs.JOB_NAME);
+        } catch (Exception e) {
+            throw new IllegalStateException("the job did not start: " + rootCause(e), e);
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);

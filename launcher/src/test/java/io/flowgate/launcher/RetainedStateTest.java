@@ -1,5 +1,6 @@
 package io.flowgate.launcher;
 
+import io.flowgate.analytics.AnalyticsOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RetainedStateTest {
 
@@ -34,6 +36,20 @@ class RetainedStateTest {
         Files.writeString(home.resolve("checkpoints/bbbb/shared/_metadata"), "x");
         assertThat(new RetainedState(home).latest()).contains(newer);
         assertThat(older).isNotEqualTo(newer);
+    }
+
+    /** The launcher then logs CANNOT RESUME and starts the job without state, rather than a job failing in a loop. */
+    @Test
+    void aSnapshotThatCannotBeRestoredIsReportedNotIgnored() {
+        Path broken = home.resolve("checkpoints/cccc/chk-9");
+        AnalyticsOptions options = AnalyticsOptions.fromArgs("--kafka-bootstrap", "localhost:1",
+                "--jdbc-url", "jdbc:postgresql://localhost:1/none", "--parallelism", "1",
+                "--checkpoint-dir", home.resolve("checkpoints").toUri().toString());
+
+        assertThatThrownBy(() -> {
+            snapshot("checkpoints/cccc/chk-9", "2026-12-01T11:00:00Z");
+            EmbeddedFlowgate.submitAnalytics(options, broken).cancel();
+        }).hasMessageStartingWith("the job did not start").hasMessageContaining("Unexpected magic number");
     }
 
     private Path snapshot(String dir, String modified) throws Exception {
