@@ -35,7 +35,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * A real Kafka broker (KRaft, broker and controller combined) running inside this JVM. Its data
  * directory and ports survive {@link #stop()}, so a test can stop the broker and {@link #start()} it
- * again to simulate an outage. The embedded run uses it when {@code KAFKA_BOOTSTRAP_SERVERS} is not set.
+ * again to simulate an outage. The embedded run uses it when {@code KAFKA_BOOTSTRAP_SERVERS} is not set,
+ * with its data in the run's home ({@link #start(Path, int)}), so topics, records and committed offsets
+ * survive a restart of the process.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -45,16 +47,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int defaultPartitions;
+    private final boolean kept;
     private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort, int defaultPartitions) {
+    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort, int defaultPartitions, boolean kept) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.defaultPartitions = defaultPartitions;
+        this.kept = kept;
     }
 
-    /** Formats a fresh data directory and starts a broker on free ports. */
+    /** Formats a fresh data directory and starts a broker on free ports; it deletes no record by age. */
     public static EmbeddedKafkaBroker start(int defaultPartitions) {
         return start(0, defaultPartitions);
     }
@@ -63,13 +67,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(int port, int defaultPartitions) {
         try {
             Path dir = Files.createTempDirectory("flowgate-kafka-");
-            var broker = new EmbeddedKafkaBroker(dir, port > 0 ? port : freePort(), freePort(), defaultPartitions);
+            var broker = new EmbeddedKafkaBroker(dir, port > 0 ? port : freePort(), freePort(), defaultPartitions, false);
             broker.format();
             broker.start();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-stop"));
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException("embedded Kafka did not start", e);
+        }
+    }
+
+    /**
+     * Starts a broker on free ports whose data (log dirs and KRaft metadata) lives in {@code dataDirectory}
+     * and survives the process: the directory is formatted only when it holds no broker yet, and a later
+     * start reuses its cluster id, topics, records and committed offsets. The caller stops the broker.
+     */
+    public static EmbeddedKafkaBroker start(Path dataDirectory, int defaultPartitions) {
+        try {
+            Files.createDirectories(dataDirectory);
+            var broker = new EmbeddedKafkaBroker(dataDirectory, freePort(), freePort(), defaultPartitions, true);
+            if (Files.exists(dataDirectory.resolve("data").resolve("meta.properties"))) {
+                log.info("embedded Kafka: reusing the data in {}", dataDirectory);
+            } else {
+                broker.format();
+            }
+            broker.start();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("embedded Kafka did not start in " + dataDirectory, e);
         }
     }
 
@@ -188,6 +213,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         p.put("log.cleaner.enable", "false");
+        // Retention goes by record timestamps: a replayed or simulated day from weeks ago would be deleted 30 s
+        // after start. A throwaway broker keeps everything; a kept one (the embedded run) keeps 7 days.
+        p.put("log.retention.ms", kept ? Long.toString(Duration.ofDays(7).toMillis()) : "-1");
         return p;
     }
 

@@ -65,7 +65,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             if (dataDirectory != null) {
                 java.nio.file.Files.createDirectories(dataDirectory);
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+                stopOrphan(dataDirectory);
+                // the owner (the embedded run) stops it in order, after the jobs that write to it: a shutdown
+                // hook of its own would stop it concurrently, under the analytics job's final savepoint
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false).setRegisterShutdownHook(false);
             }
             long started = System.nanoTime();
             EmbeddedPostgres pg = builder.start();
@@ -73,6 +76,38 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return pg;
         } catch (IOException e) {
             throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+        }
+    }
+
+    /**
+     * A server left running on {@code dataDirectory} by a process that was killed (kill -9 skips the
+     * shutdown hook that stops it) holds the directory: stop it (SIGTERM, PostgreSQL's smart shutdown; its
+     * clients died with that process), so this start can use the data. Only a live process named
+     * {@code postgres} whose pid is in the directory's {@code postmaster.pid} is stopped.
+     */
+    private static void stopOrphan(java.nio.file.Path dataDirectory) throws IOException {
+        java.nio.file.Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!java.nio.file.Files.exists(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return;
+        }
+        ProcessHandle orphan = ProcessHandle.of(pid)
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .orElse(null);
+        if (orphan == null || pid == ProcessHandle.current().pid()) {
+            return;
+        }
+        log.warn("embedded PostgreSQL: a server (pid {}) left by a killed run still holds {}; stopping it", pid, dataDirectory);
+        orphan.destroy();
+        try {
+            orphan.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("the PostgreSQL server (pid " + pid + ") left on " + dataDirectory + " did not stop", e);
         }
     }
 

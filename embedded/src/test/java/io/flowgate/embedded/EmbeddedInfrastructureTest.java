@@ -8,7 +8,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,29 +41,49 @@ class EmbeddedInfrastructureTest {
     void brokerKeepsRecordsAcrossARestart() throws Exception {
         try (var broker = EmbeddedKafkaBroker.start(2)) {
             broker.createTopics(List.of("t"), 2);
-            Map<String, Object> producerConfig = Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all");
-            try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>("t", "k", "before")).get();
-            }
+            send(broker, "before");
             broker.stop();
             broker.start();
-            try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>("t", "k", "after")).get();
-            }
-            List<String> seen = new ArrayList<>();
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "g",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(List.of("t"));
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (seen.size() < 2 && System.currentTimeMillis() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
-                }
-            }
-            assertThat(seen).containsExactly("before", "after");
+            send(broker, "after");
+            assertThat(read(broker, 2)).containsExactly("before", "after");
         }
+    }
+
+    /** The embedded run's broker: a new broker on the same directory (as after a restart of the process). */
+    @Test
+    void aBrokerOnAKeptDirectoryComesBackWithItsTopicsRecordsAndCommittedOffsets(@TempDir Path home) throws Exception {
+        Path dir = home.resolve("kafka");
+        try (var broker = EmbeddedKafkaBroker.start(dir, 2)) {
+            broker.createTopics(List.of("t"), 2);
+            send(broker, "before");
+            assertThat(read(broker, 1)).containsExactly("before");
+        }
+        try (var broker = EmbeddedKafkaBroker.start(dir, 2)) {
+            send(broker, "after");
+            assertThat(read(broker, 1)).as("group g resumes after what it had committed").containsExactly("after");
+        }
+    }
+
+    private static void send(EmbeddedKafkaBroker broker, String value) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("t", "k", value)).get();
+        }
+    }
+
+    private static List<String> read(EmbeddedKafkaBroker broker, int expected) {
+        List<String> seen = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "g",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("t"));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (seen.size() < expected && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+            }
+            consumer.commitSync();
+        }
+        return seen;
     }
 }

@@ -26,6 +26,8 @@ import io.flowgate.events.StaleSession;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -55,6 +57,8 @@ public final class AnalyticsJobs {
     private static final Logger log = LoggerFactory.getLogger(AnalyticsJobs.class);
     public static final String JOB_NAME = "flowgate-analytics";
     private static final Duration MINUTE = Duration.ofMinutes(1);
+    static final int BATCH_RESTART_ATTEMPTS = 3;
+    static final Duration BATCH_RESTART_DELAY = Duration.ofSeconds(2);
 
     private final AnalyticsOptions options;
     private final AnalyticsSources sources;
@@ -85,7 +89,11 @@ public final class AnalyticsJobs {
         new AnalyticsJobs(options, AnalyticsSources.production(options), AnalyticsSinks.production(options)).build(env);
     }
 
-    /** Applies the options' execution mode, parallelism and checkpointing to {@code env}. */
+    /**
+     * Applies the options' execution mode, parallelism, checkpointing and restart strategy to {@code env}.
+     * Checkpoints are retained when the job is cancelled, so a job stopped without a savepoint can be resumed
+     * from its last one (docs/operations.md).
+     */
     public static void configure(StreamExecutionEnvironment env, AnalyticsOptions options) {
         env.setRuntimeMode(options.mode());
         if (options.parallelism() > 0) {
@@ -93,7 +101,12 @@ public final class AnalyticsJobs {
         }
         if (!options.batch() && !options.checkpointInterval().isZero()) {
             env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            Configuration retention = new Configuration();
+            retention.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            env.configure(retention);
         }
+        env.configure(restartStrategy(options));
         if (options.checkpointDir() != null) {
             // without it Flink falls back to the cluster's state.checkpoints.dir, or else keeps checkpoints in
             // JobManager memory, which refuses state over 5 MB: a few thousand live sessions
@@ -102,6 +115,26 @@ public final class AnalyticsJobs {
             storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.checkpointDir());
             env.configure(storage);
         }
+    }
+
+    /**
+     * How the job comes back after a failure (one failed Kafka send, a database restart). Batch: a few
+     * attempts a few seconds apart, then the recompute fails (its sinks are idempotent, a restarted region
+     * rewrites the same rows). Streaming: exponential back-off from 1 s to 1 min, without limit, as a
+     * long-running job should; it restores from its latest checkpoint each time.
+     */
+    static Configuration restartStrategy(AnalyticsOptions options) {
+        Configuration restart = new Configuration();
+        if (options.batch()) {
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, BATCH_RESTART_ATTEMPTS);
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, BATCH_RESTART_DELAY);
+        } else {
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        }
+        return restart;
     }
 
     /** Adds the job graph to {@code env}. */

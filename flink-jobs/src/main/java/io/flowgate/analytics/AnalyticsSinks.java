@@ -47,6 +47,11 @@ public record AnalyticsSinks(
                 staleSessionEvents, latencyAlerts, alertEvents);
     }
 
+    public AnalyticsSinks withStaleSessionEvents(Sink<StaleSession> sink) {
+        return new AnalyticsSinks(screenDropoff, endpointLatency, leadScores, hotInventory, staleSessions,
+                sink, latencyAlerts, alertEvents);
+    }
+
     private static <T extends FlowgateEvent> Sink<T> kafka(AnalyticsOptions options, String topic) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(options.kafkaBootstrap())

@@ -25,6 +25,12 @@ import java.time.ZoneOffset;
  * The JDBC upsert sinks: one {@code INSERT … ON CONFLICT (the table's key) DO UPDATE} per table, always
  * writing absolute values, so a row written twice (a replay after a restore, a batch recompute) ends the
  * same. The statements bind columns in the order of the SQL next to them.
+ *
+ * <p>A streaming job writes {@code screen_dropoff}, {@code endpoint_latency} and {@code stale_sessions} through
+ * a guard ({@link GuardedUpsertSink}): counts never go down and a stale session's row is never rewritten
+ * with other values, because within one job's history they never legitimately do (docs/analytics.md). A
+ * job that started from scratch by mistake is refused, loudly. A batch recompute is deliberate and writes
+ * without the guard, so it can correct rows.
  */
 final class TableSinks {
 
@@ -35,6 +41,12 @@ final class TableSinks {
               source = EXCLUDED.source, reached = EXCLUDED.reached, dropped = EXCLUDED.dropped,
               completed = EXCLUDED.completed, drop_rate = EXCLUDED.drop_rate, updated_at = EXCLUDED.updated_at""";
 
+    /** Counts of a cohort's screen only grow: reached, dropped and completed are each counted once per session. */
+    static final String SCREEN_DROPOFF_GUARD = """
+
+            WHERE EXCLUDED.reached >= screen_dropoff.reached AND EXCLUDED.dropped >= screen_dropoff.dropped
+              AND EXCLUDED.completed >= screen_dropoff.completed""";
+
     static final String ENDPOINT_LATENCY = """
             INSERT INTO endpoint_latency (screen, action, minute, requests, errors, error_rate, p50_ms, p90_ms, p95_ms, p99_ms, max_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -42,6 +54,11 @@ final class TableSinks {
               requests = EXCLUDED.requests, errors = EXCLUDED.errors, error_rate = EXCLUDED.error_rate,
               p50_ms = EXCLUDED.p50_ms, p90_ms = EXCLUDED.p90_ms, p95_ms = EXCLUDED.p95_ms,
               p99_ms = EXCLUDED.p99_ms, max_ms = EXCLUDED.max_ms""";
+
+    /** A minute's row is written once, when the watermark passes the minute: a replay writes the same requests. */
+    static final String ENDPOINT_LATENCY_GUARD = """
+
+            WHERE EXCLUDED.requests >= endpoint_latency.requests""";
 
     static final String LEAD_SCORES = """
             INSERT INTO lead_scores (wa_id, score, tier, reasons, sessions, completed_sessions, stale_sessions, updated_at)
@@ -67,6 +84,15 @@ final class TableSinks {
               source = EXCLUDED.source, last_screen = EXCLUDED.last_screen, last_event_at = EXCLUDED.last_event_at,
               stale_at = EXCLUDED.stale_at, session_started_at = EXCLUDED.session_started_at""";
 
+    /** A session is flagged stale once, and what it was flagged with does not change: only the same row again. */
+    static final String STALE_SESSIONS_GUARD = """
+
+            WHERE (EXCLUDED.flow_id, EXCLUDED.user_id, EXCLUDED.source, EXCLUDED.last_screen, EXCLUDED.last_event_at,
+                   EXCLUDED.stale_at, EXCLUDED.session_started_at)
+              IS NOT DISTINCT FROM (stale_sessions.flow_id, stale_sessions.user_id, stale_sessions.source,
+                   stale_sessions.last_screen, stale_sessions.last_event_at, stale_sessions.stale_at,
+                   stale_sessions.session_started_at)""";
+
     static final String LATENCY_ALERTS = """
             INSERT INTO latency_alerts (alert_id, rule_id, screen, metric, state, value, threshold, window_start, window_end)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -79,11 +105,13 @@ final class TableSinks {
     }
 
     static Sink<ScreenDropoffRow> screenDropoff(AnalyticsOptions options) {
-        return jdbc(SCREEN_DROPOFF, TableSinks::bindScreenDropoff, options);
+        return guarded("screen_dropoff", SCREEN_DROPOFF, SCREEN_DROPOFF_GUARD, TableSinks::bindScreenDropoff,
+                r -> r.flowId() + "|" + r.cohortStart() + "|" + r.screen(), options);
     }
 
     static Sink<EndpointLatencyRow> endpointLatency(AnalyticsOptions options) {
-        return jdbc(ENDPOINT_LATENCY, TableSinks::bindEndpointLatency, options);
+        return guarded("endpoint_latency", ENDPOINT_LATENCY, ENDPOINT_LATENCY_GUARD, TableSinks::bindEndpointLatency,
+                r -> r.screen() + "|" + r.action() + "|" + r.minute(), options);
     }
 
     static Sink<LeadScoreRow> leadScores(AnalyticsOptions options) {
@@ -95,11 +123,18 @@ final class TableSinks {
     }
 
     static Sink<StaleSession> staleSessions(AnalyticsOptions options) {
-        return jdbc(STALE_SESSIONS, TableSinks::bindStaleSession, options);
+        return guarded("stale_sessions", STALE_SESSIONS, STALE_SESSIONS_GUARD, TableSinks::bindStaleSession,
+                StaleSession::sessionId, options);
     }
 
     static Sink<LatencyAlert> latencyAlerts(AnalyticsOptions options) {
         return jdbc(LATENCY_ALERTS, TableSinks::bindLatencyAlert, options);
+    }
+
+    /** The guarded upsert when streaming; the plain one in batch mode (a deliberate recompute may correct rows). */
+    private static <T> Sink<T> guarded(String table, String sql, String guard, JdbcStatementBuilder<T> binder,
+                                       GuardedUpsertSink.RowKey<T> key, AnalyticsOptions options) {
+        return new GuardedUpsertSink<>(table, options.batch() ? sql : sql + guard, binder, key, options);
     }
 
     private static <T> Sink<T> jdbc(String sql, JdbcStatementBuilder<T> binder, AnalyticsOptions options) {

@@ -1,15 +1,27 @@
 package io.flowgate.analytics;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.flowgate.analytics.functions.TopicEventDeserializer;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,20 +35,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole job set on a MiniCluster (parallelism 2), from a real Kafka broker to PostgreSQL, checked
@@ -130,6 +149,171 @@ class AnalyticsJobsTest {
         assertTablesMatchTheEvents(db);
     }
 
+    @Test
+    @Timeout(240)
+    void aBatchRecomputeSurvivesAFailedKafkaSend() throws Exception {
+        AnalyticsDatabase db = AnalyticsDatabase.create("batch_restart", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions options = options(db, "batch", "analytics-batch-restart");
+        AnalyticsSinks sinks = AnalyticsSinks.production(options);
+        FailOnceSink.reset();
+
+        run(options, AnalyticsSources.production(options),
+                sinks.withStaleSessionEvents(FailOnceSink.onFirstWrite(sinks.staleSessionEvents())));
+
+        assertThat(FailOnceSink.FAILED).as("the injected Kafka failure happened").isTrue();
+        assertTablesMatchTheEvents(db);
+    }
+
+    /**
+     * Unbounded runs (no {@code --to}): a bounded Kafka source restored from a savepoint never finishes
+     * (FLINK-31006, open in flink-connector-kafka 4.0), and an upgrade is a thing of running jobs. The first
+     * half of the events is published, read, and the job stopped with a savepoint; the second half is
+     * published and read by the job resumed from it. Idleness is off ({@code 1h}) so that the watermark, and
+     * with it every table, depends on the events only.
+     */
+    @Test
+    @Timeout(300)
+    void anUpgradeThroughStopWithSavepointAndResumeChangesNothing() throws Exception {
+        String topic = "flowgate.transitions.upgrade";
+        kafka.createTopics(List.of(topic), 2);
+        List<Scenario.Published> published = scenario.published;
+        publish(topic, published.subList(0, published.size() / 2));
+
+        AnalyticsDatabase db = AnalyticsDatabase.create("upgrade", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions options = unbounded(db, topic, "analytics-upgrade");
+        // lead_scores goes through a FailOnceSink that never fails, in both runs (the same graph): it records
+        // the checkpoint its writers were restored from
+        AnalyticsSinks sinks = AnalyticsSinks.production(options);
+        sinks = sinks.withLeadScores(new FailOnceSink<>(sinks.leadScores(), Integer.MAX_VALUE));
+        FailOnceSink.reset();
+        JobClient before = start(options, sinks, null);
+        Map<String, List<String>> halfWay = awaitCaughtUp(db, topic, "analytics-upgrade");
+        String savepoint = before.stopWithSavepoint(false, checkpoints.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+
+        // the new version: the same graph (same uids), started from the savepoint, reads the rest
+        publish(topic, published.subList(published.size() / 2, published.size()));
+        JobClient after = start(options, sinks, savepoint);
+        Map<String, List<String>> upgraded;
+        try {
+            upgraded = awaitCaughtUp(db, topic, "analytics-upgrade");
+        } finally {
+            after.cancel().get(60, TimeUnit.SECONDS);
+        }
+        assertThat(FailOnceSink.FAILED).isFalse();
+        assertThat(FailOnceSink.RESTORED_FROM.get()).as("the second run restored the savepoint").isPositive();
+
+        AnalyticsDatabase undisturbed = AnalyticsDatabase.create("undisturbed", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions undisturbedOptions = unbounded(undisturbed, topic, "analytics-undisturbed");
+        JobClient reference = start(undisturbedOptions, AnalyticsSinks.production(undisturbedOptions), null);
+        Map<String, List<String>> expectedTables;
+        try {
+            expectedTables = awaitCaughtUp(undisturbed, topic, "analytics-undisturbed");
+        } finally {
+            reference.cancel().get(60, TimeUnit.SECONDS);
+        }
+        assertThat(expectedTables.get("screen_dropoff")).isNotEmpty();
+        assertThat(expectedTables.get("stale_sessions")).isNotEmpty();
+        assertThat(halfWay.get("screen_dropoff")).as("the first run saw half").isNotEqualTo(expectedTables.get("screen_dropoff"));
+        for (String[] table : TABLES) {
+            assertThat(upgraded.get(table[0])).as(table[0]).containsExactlyElementsOf(expectedTables.get(table[0]));
+        }
+    }
+
+    private static void publish(String topic, List<Scenario.Published> events) {
+        try (var producer = new KafkaProducer<String, byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (Scenario.Published p : events) {
+                producer.send(new ProducerRecord<>(topic, null, p.publishedAt(), p.event().key(), EventJson.toBytes(p.event())));
+            }
+        }
+    }
+
+    private static AnalyticsOptions unbounded(AnalyticsDatabase db, String topic, String group) {
+        List<String> args = new ArrayList<>(List.of(optionArgs(db, "streaming", group)));
+        int to = args.indexOf("--to");
+        args.subList(to, to + 2).clear();
+        args.addAll(List.of("--idleness", "1h", "--topic", topic));
+        return AnalyticsOptions.fromArgs(args.toArray(String[]::new));
+    }
+
+    private static JobClient start(AnalyticsOptions options, AnalyticsSinks sinks, String savepoint) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (savepoint != null) {
+            Configuration resume = new Configuration();
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            env.configure(resume);
+        }
+        AnalyticsJobs.configure(env, options);
+        new AnalyticsJobs(options, AnalyticsSources.production(options), sinks).build(env);
+        return env.executeAsync(AnalyticsJobs.JOB_NAME + "-" + options.groupId());
+    }
+
+    /**
+     * The tables once a running job has read the whole topic: its committed offsets (committed when a
+     * checkpoint completes, after the sinks flushed) reached the end, and two polls a few checkpoints apart agree.
+     */
+    private static Map<String, List<String>> awaitCaughtUp(AnalyticsDatabase db, String topic, String group) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int partition = 0; partition < 2; partition++) {
+                    latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+                }
+                var end = admin.listOffsets(latest).all().get();
+                return end.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                        || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset());
+            });
+        }
+        AtomicReference<Map<String, List<String>>> previous = new AtomicReference<>(Map.of());
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            Map<String, List<String>> tables = new TreeMap<>();
+            for (String[] table : TABLES) {
+                tables.put(table[0], db.dump(table[0], table[1]));
+            }
+            return tables.equals(previous.getAndSet(tables)) ? tables : null;
+        }, java.util.Objects::nonNull);
+    }
+
+    @Test
+    @Timeout(240)
+    void aJobStartedFromScratchOnFilledTablesDoesNotLowerCountsAndSaysSo() throws Exception {
+        AnalyticsDatabase db = AnalyticsDatabase.create("guard", Scenario.STOCK, List.of(QUOTE_RULE));
+        AnalyticsOptions full = options(db, "batch", "analytics-guard-full");
+        run(full, AnalyticsSources.production(full), AnalyticsSinks.production(full));
+        assertTablesMatchTheEvents(db);
+
+        // the mistake: a streaming job without its state, reading only the second half of the events
+        Instant first = scenario.published.stream().map(p -> p.event().eventTime()).min(Instant::compareTo).orElseThrow();
+        Instant middle = first.plus(Duration.between(first, scenario.to).dividedBy(2));
+        List<String> args = new ArrayList<>(List.of(optionArgs(db, "streaming", "analytics-guard-scratch")));
+        args.addAll(List.of("--from", middle.toString()));
+        AnalyticsOptions scratch = AnalyticsOptions.fromArgs(args.toArray(String[]::new));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger sinkLog = (Logger) LoggerFactory.getLogger(GuardedUpsertSink.class);
+        sinkLog.addAppender(logged);
+        try {
+            run(scratch, AnalyticsSources.production(scratch), AnalyticsSinks.production(scratch));
+        } finally {
+            sinkLog.detachAppender(logged);
+        }
+
+        assertThat(new TreeSet<>(db.query("SELECT flow_id, cohort_start, screen, source, reached, dropped, completed, updated_at FROM screen_dropoff")))
+                .as("screen_dropoff").isEqualTo(expected.screenDropoff);
+        assertThat(new TreeSet<>(db.query("SELECT session_id, user_id, last_screen, last_event_at, stale_at FROM stale_sessions")))
+                .as("stale_sessions").isEqualTo(expected.staleSessions);
+        for (String row : db.query("SELECT screen, action, minute, requests FROM endpoint_latency")) {
+            String[] c = row.split("\\|", -1);
+            assertThat(Long.parseLong(c[3])).as(row).isEqualTo(expected.endpointLatency.get(c[0] + "|" + c[1] + "|" + c[2]).requests());
+        }
+        assertThat(logged.list).as("the refusals are in the log")
+                .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("screen_dropoff sink REFUSED"));
+    }
+
     private static final String[][] TABLES = {
             {"screen_dropoff", "flow_id, cohort_start, screen"},
             {"stale_sessions", "session_id"},
@@ -140,12 +324,16 @@ class AnalyticsJobsTest {
     };
 
     private static AnalyticsOptions options(AnalyticsDatabase db, String mode, String group) {
-        return AnalyticsOptions.fromArgs(
+        return AnalyticsOptions.fromArgs(optionArgs(db, mode, group));
+    }
+
+    private static String[] optionArgs(AnalyticsDatabase db, String mode, String group) {
+        return new String[]{
                 "--kafka-bootstrap", kafka.bootstrapServers(), "--group-id", group,
                 "--jdbc-url", db.url, "--jdbc-user", "postgres", "--jdbc-password", "",
                 "--mode", mode, "--to", scenario.to.toString(), "--parallelism", "2", "--checkpoint-interval", "300ms",
                 "--checkpoint-dir", checkpoints.resolve(group).toUri().toString(),
-                "--demand-window", DEMAND_WINDOW.toMinutes() + "min", "--hot-demand", Long.toString(HOT_DEMAND));
+                "--demand-window", DEMAND_WINDOW.toMinutes() + "min", "--hot-demand", Long.toString(HOT_DEMAND)};
     }
 
     private static void run(AnalyticsOptions options, AnalyticsSources sources, AnalyticsSinks sinks) throws Exception {

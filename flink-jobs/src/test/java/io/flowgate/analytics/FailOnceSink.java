@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wraps a sink and throws once, on the first write after its writers have flushed for two checkpoints,
- * so the failure lands mid-stream with a completed checkpoint to restore from. JVM-wide flags: the
+ * so the failure lands mid-stream with a completed checkpoint to restore from ({@link #onFirstWrite}: on
+ * the very first write, for batch runs, which take no checkpoints). JVM-wide flags: the
  * MiniCluster runs its tasks in the test's JVM, and the failure must not repeat after the restart.
  */
 final class FailOnceSink<T> implements Sink<T> {
@@ -22,9 +23,19 @@ final class FailOnceSink<T> implements Sink<T> {
     static final AtomicLong RESTORED_FROM = new AtomicLong();
 
     private final Sink<T> delegate;
+    private final int flushesBeforeFailure;
 
     FailOnceSink(Sink<T> delegate) {
+        this(delegate, 2);
+    }
+
+    FailOnceSink(Sink<T> delegate, int flushesBeforeFailure) {
         this.delegate = delegate;
+        this.flushesBeforeFailure = flushesBeforeFailure;
+    }
+
+    static <T> FailOnceSink<T> onFirstWrite(Sink<T> delegate) {
+        return new FailOnceSink<>(delegate, 0);
     }
 
     static void reset() {
@@ -40,7 +51,7 @@ final class FailOnceSink<T> implements Sink<T> {
         return new SinkWriter<>() {
             @Override
             public void write(T element, Context ctx) throws IOException, InterruptedException {
-                if (CHECKPOINT_FLUSHES.get() >= 2 && FAILED.compareAndSet(false, true)) {
+                if (CHECKPOINT_FLUSHES.get() >= flushesBeforeFailure && FAILED.compareAndSet(false, true)) {
                     throw new IOException("injected failure: the task dies once, mid-stream");
                 }
                 writer.write(element, ctx);

@@ -13,7 +13,12 @@ import io.flowgate.simulator.Simulation;
 import io.flowgate.simulator.Simulator;
 import io.flowgate.simulator.SimulatorConfig;
 import io.flowgate.simulator.graph.GraphApiStandIn;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +30,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -36,8 +45,9 @@ import java.util.function.Function;
  * over real ports: PostgreSQL (embedded unless {@code FLOWGATE_DB_URL} names a server), a Kafka broker
  * (in-process KRaft unless {@code KAFKA_BOOTSTRAP_SERVERS} is set), a stand-in for Meta's Graph API
  * (unless {@code FLOWGATE_GRAPH_API_URL} is set), routing-api, ingest-api, the analytics job on a Flink
- * MiniCluster, the dashboard and the simulator's demo load. Keys and secrets are kept in the run's home
- * ({@code .flowgate/}). {@link Flowgate} runs it from the command line; tests start it directly.
+ * MiniCluster, the dashboard and the simulator's demo load. Keys, secrets and all state are kept in the
+ * run's home ({@code .flowgate/}): PostgreSQL's data, Kafka's log dirs and KRaft metadata, and the analytics
+ * job's checkpoints and savepoints, so a restart (even after kill -9) resumes where the last run stopped. {@link Flowgate} runs it from the command line; tests start it directly.
  */
 public final class EmbeddedFlowgate implements AutoCloseable {
 
@@ -137,10 +147,11 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         String kafka = env("KAFKA_BOOTSTRAP_SERVERS", null);
         String kafkaWhere = "KAFKA_BOOTSTRAP_SERVERS";
         if (kafka == null || kafka.isBlank()) {
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Integer.parseInt(env("FLOWGATE_KAFKA_TOPIC_PARTITIONS", "4")));
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(home.resolve("kafka"),
+                    Integer.parseInt(env("FLOWGATE_KAFKA_TOPIC_PARTITIONS", "4")));
             running.push(broker);
             kafka = broker.bootstrapServers();
-            kafkaWhere = "in-process KRaft broker";
+            kafkaWhere = "in-process KRaft broker, data in " + home.resolve("kafka");
         }
         EmbeddedKafkaBroker.createTopics(kafka, Topics.ALL, Integer.parseInt(env("FLOWGATE_KAFKA_TOPIC_PARTITIONS", "4")));
 
@@ -185,17 +196,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         this.publicKey = secrets.publicKey;
         new DeviceRepairExample(routingUri, adminToken).install();
 
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(2);
-        AnalyticsJobs.buildInto(flink, AnalyticsOptions.fromArgs(
-                "--" + AnalyticsOptions.KAFKA_BOOTSTRAP, kafka,
-                "--" + AnalyticsOptions.JDBC_URL, dbUrl,
-                "--" + AnalyticsOptions.JDBC_USER, dbUser,
-                "--" + AnalyticsOptions.JDBC_PASSWORD, dbPassword,
-                "--" + AnalyticsOptions.PARALLELISM, "2",
-                "--" + AnalyticsOptions.CHECKPOINT_DIR, home.resolve("checkpoints").toUri().toString(),
-                "--stale-after", env("FLOWGATE_STALE_AFTER", "30m")));
-        JobClient job = flink.executeAsync(AnalyticsJobs.JOB_NAME);
-        running.push(() -> job.cancel().get());
+        String analyticsWhere = startAnalytics(home, kafka, dbUrl, dbUser, dbPassword);
 
         Dashboard dashboard = Dashboard.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 Integer.parseInt(env("DASHBOARD_PORT", "8090"))), dbUrl, dbUser, dbPassword,
@@ -229,7 +230,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
                   Database           %5$s (%6$s)
                   Kafka              %7$s (%8$s)
                   Dashboard          %15$s
-                  Analytics          Flink job %9$s on a local MiniCluster
+                  Analytics          Flink job %9$s on a local MiniCluster, %16$s
                   Graph API          %10$s
                   Simulator          %11$s
                   App secret         %12$s   (X-Hub-Signature-256)
@@ -238,7 +239,108 @@ public final class EmbeddedFlowgate implements AutoCloseable {
                 ========================================================================================
                 """, routingPort, adminToken, ingestPort, verifyToken, dbUrl, dbWhere, kafka, kafkaWhere,
                 AnalyticsJobs.JOB_NAME, graph != null ? graphApi + " (stand-in that records messages)" : graphApi,
-                simulatorWhere, appSecret, secrets.publicKey, (System.nanoTime() - started) / 1e9, dashboard.uri());
+                simulatorWhere, appSecret, secrets.publicKey, (System.nanoTime() - started) / 1e9, dashboard.uri(),
+                analyticsWhere);
+    }
+
+    /**
+     * Starts the analytics job on a local MiniCluster, resumed from the newest retained checkpoint or
+     * savepoint in {@code home} (claimed: the job owns it from now on and deletes it once it has its own).
+     * A snapshot that cannot be restored is reported as an error and the job starts without state; its sinks
+     * then refuse to lower what the tables hold (docs/analytics.md). On {@link #close()} the job stops with a
+     * savepoint, without draining (no timer fires early), and the next start resumes from it.
+     *
+     * @return what the banner says about the job's state
+     */
+    private String startAnalytics(Path home, String kafka, String dbUrl, String dbUser, String dbPassword) throws Exception {
+        RetainedState state = new RetainedState(home);
+        AnalyticsOptions options = AnalyticsOptions.fromArgs(
+                "--" + AnalyticsOptions.KAFKA_BOOTSTRAP, kafka,
+                "--" + AnalyticsOptions.JDBC_URL, dbUrl,
+                "--" + AnalyticsOptions.JDBC_USER, dbUser,
+                "--" + AnalyticsOptions.JDBC_PASSWORD, dbPassword,
+                "--" + AnalyticsOptions.PARALLELISM, "2",
+                "--" + AnalyticsOptions.CHECKPOINT_DIR, state.checkpoints().toUri().toString(),
+                "--" + AnalyticsOptions.CHECKPOINT_INTERVAL, env("FLOWGATE_CHECKPOINT_INTERVAL", "2s"),
+                "--stale-after", env("FLOWGATE_STALE_AFTER", "30m"));
+        Optional<Path> snapshot = state.latest();
+        JobClient job = null;
+        String where = "no earlier state in " + home + " (first start)";
+        if (snapshot.isPresent()) {
+            log.info("resuming {} from {}", AnalyticsJobs.JOB_NAME, snapshot.get());
+            try {
+                job = submitAnalytics(options, snapshot.get());
+                where = "resumed from " + snapshot.get();
+            } catch (Exception e) {
+                log.error("CANNOT RESUME {} from {} ({}): starting it WITHOUT its state. Sessions in flight are "
+                                + "forgotten; the sinks refuse to lower the counts already in the tables. To retry, stop "
+                                + "Flowgate and start it again; see docs/operations.md", AnalyticsJobs.JOB_NAME,
+                        snapshot.get(), e.getMessage(), e);
+                where = "STARTED WITHOUT STATE: " + snapshot.get() + " could not be restored (see the log)";
+            }
+        }
+        if (job == null) {
+            job = submitAnalytics(options, null);
+        }
+        JobClient analytics = job;
+        Path savepoints = state.savepoints();
+        running.push(() -> stopAnalytics(analytics, savepoints));
+        return where;
+    }
+
+    /** Submits the job and waits until it runs, so a snapshot that cannot be restored shows here. */
+    static JobClient submitAnalytics(AnalyticsOptions options, Path snapshot) throws Exception {
+        Configuration configuration = new Configuration();
+        if (snapshot != null) {
+            configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot.toUri().toString());
+            configuration.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+        }
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(2, configuration);
+        AnalyticsJobs.buildInto(flink, options);
+        JobClient job;
+        try {
+            job = flink.executeAsync(AnalyticsJobs.JOB_NAME);
+        } catch (Exception e) {
+            throw new IllegalStateException("the job did not start: " + rootCause(e), e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (status == JobStatus.RUNNING) {
+                return job;
+            }
+            if (status.isGloballyTerminalState()) {
+                try {
+                    job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the job " + status + ": " + rootCause(e), e);
+                }
+                throw new IllegalStateException("the job " + status);
+            }
+            Thread.sleep(200);
+        }
+        return job;
+    }
+
+    /** Stop with a savepoint (the next start resumes from it); if that fails, cancel: the last checkpoint is kept. */
+    private static void stopAnalytics(JobClient job, Path savepoints) throws Exception {
+        try {
+            String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(60, TimeUnit.SECONDS);
+            log.info("{} stopped with a savepoint: {}", AnalyticsJobs.JOB_NAME, savepoint);
+        } catch (Exception e) {
+            log.warn("{} could not stop with a savepoint ({}); cancelling it, its last checkpoint is kept",
+                    AnalyticsJobs.JOB_NAME, rootCause(e));
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     /** Stops everything in reverse order of starting. */

@@ -40,14 +40,7 @@ class EmbeddedRunTest {
 
     @Test
     void simulatedTrafficReachesTheAnalyticsTheChatAndTheDashboard() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("FLOWGATE_HOME", home.toString());
-        env.put("SERVER_PORT", "0");
-        env.put("FLOWGATE_INGEST_PORT", "0");
-        env.put("DASHBOARD_PORT", "0");
-        env.put("FLOWGATE_SIMULATOR", "off");
-        env.put("FLOWGATE_STALE_AFTER", "15s");
-        env.put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
+        Map<String, String> env = testEnvironment(home);
         try (EmbeddedFlowgate flowgate = EmbeddedFlowgate.start(env::get)) {
             LoadReport report = Simulator.start(SimulatorConfig.load()
                     .routingApi(flowgate.routingApi()).ingestApi(flowgate.ingestApi())
@@ -96,10 +89,23 @@ class EmbeddedRunTest {
         }
     }
 
+    /** The embedded run on free ports, without demo load, with sessions stale after 15 s. */
+    static Map<String, String> testEnvironment(Path home) {
+        Map<String, String> env = new HashMap<>();
+        env.put("FLOWGATE_HOME", home.toString());
+        env.put("SERVER_PORT", "0");
+        env.put("FLOWGATE_INGEST_PORT", "0");
+        env.put("DASHBOARD_PORT", "0");
+        env.put("FLOWGATE_SIMULATOR", "off");
+        env.put("FLOWGATE_STALE_AFTER", "15s");
+        env.put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
+        return env;
+    }
+
     record Funnel(Map<String, Long> reached, long completedAtEntry, long dropped) {
     }
 
-    private static Funnel funnel(String dbUrl) throws Exception {
+    static Funnel funnel(String dbUrl) throws Exception {
         Map<String, Long> reached = new TreeMap<>();
         long completed = 0;
         long dropped = 0;
