@@ -47,6 +47,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int defaultPartitions;
+    private static final Duration THROWAWAY_RETENTION = Duration.ofDays(365L * 100);
     private final boolean kept;
     private KafkaRaftServer server;
 
@@ -134,7 +135,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * as {@link Topics#DEFINITIONS} describes it, any other (a test's own) with Kafka's defaults.
      */
     public void createTopics(Collection<String> topics, int partitions) {
-        createTopics(bootstrapServers(), topics, partitions);
+        List<TopicDefinition> wanted = definitions(topics, partitions);
+        if (!kept) {
+            // retention goes by record timestamps, and a topic's retention.ms overrides the broker's "keep
+            // everything": a test replaying a day from weeks ago would see its records deleted under it
+            wanted = wanted.stream().map(topic -> topic.withRetention(THROWAWAY_RETENTION)).toList();
+        }
+        ensure(bootstrapServers(), wanted);
     }
 
     /**
@@ -142,9 +149,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * an existing Flowgate topic differs from its definition.
      */
     public static void createTopics(String bootstrapServers, Collection<String> topics, int partitions) {
-        List<TopicDefinition> wanted = topics.stream()
+        ensure(bootstrapServers, definitions(topics, partitions));
+    }
+
+    private static List<TopicDefinition> definitions(Collection<String> topics, int partitions) {
+        return topics.stream()
                 .map(name -> Topics.definition(name).orElseGet(() -> testTopic(name)).withPartitions(partitions))
                 .toList();
+    }
+
+    private static void ensure(String bootstrapServers, List<TopicDefinition> wanted) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             TopicSetup.ensure(admin, wanted, Duration.ofSeconds(30));
         }

@@ -56,6 +56,11 @@ public record TopicDefinition(String name, int partitions, int replicationFactor
         return new TopicDefinition(name, count, replicationFactor, minInsyncReplicas, maxMessageBytes, retention, cleanupPolicy, purpose);
     }
 
+    /** The same topic keeping its records for {@code time} (a throwaway test broker replaying old days). */
+    public TopicDefinition withRetention(Duration time) {
+        return new TopicDefinition(name, partitions, replicationFactor, minInsyncReplicas, maxMessageBytes, time, cleanupPolicy, purpose);
+    }
+
     /** The same topic accepting records of at least {@code bytes} (a creator that may write larger ones). */
     public TopicDefinition withMaxMessageBytesAtLeast(int bytes) {
         return new TopicDefinition(name, partitions, replicationFactor, minInsyncReplicas, Math.max(maxMessageBytes, bytes),
