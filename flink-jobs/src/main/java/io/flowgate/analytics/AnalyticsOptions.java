@@ -155,7 +155,7 @@ public record AnalyticsOptions(
                 duration(p, CHECKPOINT_INTERVAL, Duration.ofSeconds(10)),
                 p.get(CHECKPOINT_DIR),
                 duration(p, OUT_OF_ORDERNESS, Duration.ofSeconds(2)),
-                duration(p, IDLENESS, Duration.ofSeconds(5)),
+                duration(p, IDLENESS, Duration.ZERO),
                 duration(p, STALE_AFTER, Duration.ofMinutes(30)),
                 duration(p, SESSION_RETENTION, Duration.ofHours(24)),
                 duration(p, COHORT_RETENTION, Duration.ofDays(7)),
