@@ -199,6 +199,10 @@ public final class AnalyticsJobs {
         WatermarkStrategy<TopicEvent> strategy = WatermarkStrategy
                 .<TopicEvent>forBoundedOutOfOrderness(options.outOfOrderness())
                 .withTimestampAssigner((event, kafkaTimestamp) -> event.eventTime());
+        if (!options.watermarkAlignment().isZero()) {
+            // opt-in: pauses the partitions more than this ahead of the slowest one (docs/analytics.md)
+            strategy = strategy.withWatermarkAlignment("transitions", options.watermarkAlignment(), Duration.ofSeconds(1));
+        }
         return options.idleness().isZero() ? strategy : strategy.withIdleness(options.idleness());
     }
 }

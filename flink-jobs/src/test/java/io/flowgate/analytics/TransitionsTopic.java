@@ -7,6 +7,7 @@ import io.flowgate.events.Heartbeat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,7 +41,14 @@ final class TransitionsTopic {
         this.kafka = kafka;
         this.topic = topic;
         this.partitions = partitions;
-        kafka.createTopics(List.of(topic), partitions);
+        // the tests' events are weeks old by the broker's clock: without these the broker would roll a segment
+        // per append (segment.ms) and delete them all at its next retention check (retention.ms, 7 days)
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of(
+                    "retention.ms", "-1", "segment.ms", Long.toString(Duration.ofDays(3650).toMillis()))))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create " + topic, e);
+        }
     }
 
     int partitionOf(FlowgateEvent event) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -40,13 +39,7 @@ class EmbeddedRunTest {
 
     @Test
     void simulatedTrafficReachesTheAnalyticsTheChatAndTheDashboard() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("FLOWGATE_HOME", home.toString());
-        env.put("SERVER_PORT", "0");
-        env.put("FLOWGATE_INGEST_PORT", "0");
-        env.put("DASHBOARD_PORT", "0");
-        env.put("FLOWGATE_SIMULATOR", "off");
-        env.put("FLOWGATE_STALE_AFTER", "15s");
+        Map<String, String> env = TestStack.environment(home, "15s");
         env.put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
         try (EmbeddedFlowgate flowgate = EmbeddedFlowgate.start(env::get)) {
             LoadReport report = Simulator.start(SimulatorConfig.load()

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,13 +37,7 @@ class QuietSystemTest {
 
     @Test
     void singleSessionsOnAQuietSystemAreCountedFlaggedStaleAndAlertedWithinTheLivenessBound() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("FLOWGATE_HOME", home.toString());
-        env.put("SERVER_PORT", "0");
-        env.put("FLOWGATE_INGEST_PORT", "0");
-        env.put("DASHBOARD_PORT", "0");
-        env.put("FLOWGATE_SIMULATOR", "off");
-        env.put("FLOWGATE_STALE_AFTER", STALE_AFTER.toSeconds() + "s");
+        Map<String, String> env = TestStack.environment(home, STALE_AFTER.toSeconds() + "s");
         try (EmbeddedFlowgate flowgate = EmbeddedFlowgate.start(env::get);
              Connection db = DriverManager.getConnection(flowgate.dbUrl(), "postgres", "")) {
             // any request with a latency breaches it; the job re-reads the rules every 10 s
