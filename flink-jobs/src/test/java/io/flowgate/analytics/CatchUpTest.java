@@ -81,9 +81,10 @@ class CatchUpTest {
                 AnalyticsDatabase streaming = AnalyticsDatabase.create("catchup_streaming", STOCK, RULES);
                 String group = "catchup-" + run;
                 // -Dcatchup.watermarkAlignment=1m measures the same runs with Flink's watermark alignment
-                String alignment = System.getProperty("catchup.watermarkAlignment", "0");
-                AnalyticsOptions options = options(kafka, topic, streaming, group, "--checkpoint-interval", "1s",
-                        "--watermark-alignment", alignment);
+                String alignment = System.getProperty("catchup.watermarkAlignment");
+                AnalyticsOptions options = alignment == null
+                        ? options(kafka, topic, streaming, group, "--checkpoint-interval", "1s")
+                        : options(kafka, topic, streaming, group, "--checkpoint-interval", "1s", "--watermark-alignment", alignment);
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
                 AnalyticsJobs.configure(env, options);
                 new AnalyticsJobs(options, AnalyticsSources.production(options), AnalyticsSinks.production(options)).build(env);
