@@ -51,8 +51,9 @@ class EmbeddedRunTest {
             assertThat(report.errors()).as(report.table()).isZero();
             assertThat(report.flows().started()).isPositive();
 
-            // Event time only moves with events: keep requests coming (each answered request is an event)
-            // until the analytics have seen every session through stale-after.
+            // Keep requests coming (each answered request is an endpoint_request event) until the analytics
+            // have seen every session through stale-after; routing-api's heartbeats move event time as well
+            // (QuietSystemTest shows that alone).
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
             HttpClient http = HttpClient.newHttpClient();
             ticker.scheduleAtFixedRate(() -> {
