@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Writes a transitions topic the way routing-api does: each event on its key's partition, and a
@@ -105,9 +106,14 @@ final class TransitionsTopic {
 
     /** Whether the consumer group has committed the end offset of every partition. */
     boolean consumedToTheEnd(String groupId) throws Exception {
+        return consumedToTheEnd(groupId, IntStream.range(0, partitions).boxed().toList());
+    }
+
+    /** Whether the consumer group has committed the end offset of each of these partitions. */
+    boolean consumedToTheEnd(String groupId, List<Integer> these) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
+            for (int p : these) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(latest).all().get();
