@@ -47,6 +47,15 @@ final class TransitionsTopic {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of(
                     "retention.ms", "-1", "segment.ms", Long.toString(Duration.ofDays(3650).toMillis()))))).all().get();
+            // writing before every partition has its leader makes the producer retry, which can reorder
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic + " has partitions without a leader");
+                }
+                Thread.sleep(100);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + topic, e);
         }
@@ -84,6 +93,7 @@ final class TransitionsTopic {
     KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
                 ProducerConfig.BATCH_SIZE_CONFIG, "262144", ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
                 new StringSerializer(), new ByteArraySerializer());
     }
@@ -92,15 +102,37 @@ final class TransitionsTopic {
         producer.send(new ProducerRecord<>(topic, e.partition(), e.publishedAt(), e.event().key(), EventJson.toBytes(e.event())));
     }
 
-    /** Writes the entries of the given partitions, in order, and waits until Kafka has them all. */
+    /** Writes the entries of the given partitions, in order, and checks that Kafka has exactly them. */
     void write(List<Entry> entries, List<Integer> onlyPartitions) {
+        Map<Integer, Long> written = new HashMap<>();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (Entry e : entries) {
                 if (onlyPartitions.contains(e.partition())) {
                     send(producer, e);
+                    written.merge(e.partition(), 1L, Long::sum);
                 }
             }
             producer.flush();
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            for (var w : written.entrySet()) {
+                TopicPartition tp = new TopicPartition(topic, w.getKey());
+                long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+                if (end != w.getValue()) {
+                    throw new IllegalStateException(tp + " holds " + end + " records, " + w.getValue() + " were written");
+                }
+            }
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot check " + topic, e);
+        }
+    }
+
+    /** One heartbeat at {@code atMillis} on every partition, as the relay writes them. */
+    void heartbeats(long atMillis) {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int p = 0; p < partitions; p++) {
+                send(producer, new Entry(p, atMillis, Heartbeat.of(Instant.ofEpochMilli(atMillis), p)));
+            }
         }
     }
 
