@@ -49,8 +49,7 @@ final class TransitionsTopic {
                     "retention.ms", "-1", "segment.ms", Long.toString(Duration.ofDays(3650).toMillis()))))).all().get();
             // writing before every partition has its leader makes the producer retry, which can reorder
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            while (!allLed(admin)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(topic + " has partitions without a leader");
                 }
@@ -58,6 +57,15 @@ final class TransitionsTopic {
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + topic, e);
+        }
+    }
+
+    private boolean allLed(Admin admin) throws InterruptedException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (java.util.concurrent.ExecutionException notYetKnown) {
+            return false; // the new topic's metadata has not reached the broker's cache yet
         }
     }
 
