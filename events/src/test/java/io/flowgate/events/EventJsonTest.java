@@ -56,4 +56,15 @@ class EventJsonTest {
         assertThatThrownBy(() -> EventJson.fromJson("not json"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void heartbeatNamesItsPartitionAndRoundTrips() throws Exception {
+        Heartbeat heartbeat = Heartbeat.of(T, 3);
+        JsonNode tree = EventJson.mapper().readTree(EventJson.toJson(heartbeat));
+        assertThat(tree.get("type").asText()).isEqualTo("heartbeat");
+        assertThat(tree.get("event_id").asText()).isEqualTo("heartbeat:3:" + T.toEpochMilli());
+        assertThat(tree.get("partition").asInt()).isEqualTo(3);
+        assertThat(tree.get("key").asText()).isEqualTo("heartbeat:3");
+        assertThat(EventJson.fromBytes(EventJson.toBytes(heartbeat))).isEqualTo(heartbeat);
+    }
 }

@@ -221,9 +221,21 @@ public final class AnalyticsJobs {
         alerts.sinkTo(sinks.alertEvents()).name("alerts-topic").uid("alerts-topic");
     }
 
+    /**
+     * Per-partition bounded out-of-orderness on the events' own time. Event time moves on in quiet periods
+     * through routing-api's heartbeats (one per partition every second or two), which a batch replay reads
+     * as well; so by default no partition is ever declared idle by the wall clock, and a partition that lags
+     * while a backlog is read holds the watermark back as it must. {@code --idleness} is an explicit opt-in
+     * for topics without heartbeats, with the caveat in docs/analytics.md.
+     */
     private WatermarkStrategy<TopicEvent> eventWatermarks() {
-        return WatermarkStrategy.<TopicEvent>forBoundedOutOfOrderness(options.outOfOrderness())
-                .withTimestampAssigner((event, kafkaTimestamp) -> event.eventTime())
-                .withIdleness(options.idleness());
+        WatermarkStrategy<TopicEvent> strategy = WatermarkStrategy
+                .<TopicEvent>forBoundedOutOfOrderness(options.outOfOrderness())
+                .withTimestampAssigner((event, kafkaTimestamp) -> event.eventTime());
+        if (!options.watermarkAlignment().isZero()) {
+            // opt-in: pauses the partitions more than this ahead of the slowest one (docs/analytics.md)
+            strategy = strategy.withWatermarkAlignment("transitions", options.watermarkAlignment(), Duration.ofSeconds(1));
+        }
+        return options.idleness().isZero() ? strategy : strategy.withIdleness(options.idleness());
     }
 }

@@ -37,6 +37,7 @@ public record AnalyticsOptions(
         String checkpointDir,
         Duration outOfOrderness,
         Duration idleness,
+        Duration watermarkAlignment,
         Duration staleAfter,
         Duration sessionRetention,
         Duration cohortRetention,
@@ -65,6 +66,7 @@ public record AnalyticsOptions(
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String OUT_OF_ORDERNESS = "out-of-orderness";
     public static final String IDLENESS = "idleness";
+    public static final String WATERMARK_ALIGNMENT = "watermark-alignment";
     public static final String STALE_AFTER = "stale-after";
     public static final String SESSION_RETENTION = "session-retention";
     public static final String COHORT_RETENTION = "cohort-retention";
@@ -95,7 +97,7 @@ public record AnalyticsOptions(
 
     private static final Set<String> KNOWN = Set.of(KAFKA_BOOTSTRAP, TOPIC, GROUP_ID, JDBC_URL, JDBC_USER,
             JDBC_PASSWORD, MODE, FROM, TO, RANGE_SLACK, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, OUT_OF_ORDERNESS,
-            IDLENESS, STALE_AFTER, SESSION_RETENTION, COHORT_RETENTION, LEAD_RETENTION, REFERENCE_POLL_INTERVAL,
+            IDLENESS, WATERMARK_ALIGNMENT, STALE_AFTER, SESSION_RETENTION, COHORT_RETENTION, LEAD_RETENTION, REFERENCE_POLL_INTERVAL,
             DEMAND_WINDOW, DEMAND_SLIDE, HOT_DEMAND, STOCKOUT_HORIZON, SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL,
             LEAD_WEIGHT_BUDGET, LEAD_WEIGHT_INDUSTRY, LEAD_WEIGHT_TIMELINE, LEAD_WEIGHT_COMPLETION,
             LEAD_WEIGHT_SPEED, LEAD_PENALTY_DROPOFF, LEAD_WEIGHT_REENGAGEMENT, LEAD_BUDGET_HIGH, LEAD_BUDGET_MID,
@@ -155,7 +157,8 @@ public record AnalyticsOptions(
                 duration(p, CHECKPOINT_INTERVAL, Duration.ofSeconds(10)),
                 p.get(CHECKPOINT_DIR),
                 duration(p, OUT_OF_ORDERNESS, Duration.ofSeconds(2)),
-                duration(p, IDLENESS, Duration.ofSeconds(5)),
+                duration(p, IDLENESS, Duration.ZERO),
+                duration(p, WATERMARK_ALIGNMENT, Duration.ZERO),
                 duration(p, STALE_AFTER, Duration.ofMinutes(30)),
                 duration(p, SESSION_RETENTION, Duration.ofHours(24)),
                 duration(p, COHORT_RETENTION, Duration.ofDays(7)),

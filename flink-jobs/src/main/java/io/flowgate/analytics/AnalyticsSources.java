@@ -13,8 +13,11 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Duration;
 
 /**
  * Where the jobs read from: the transitions topic, and two PostgreSQL tables re-read while the job runs
@@ -25,6 +28,8 @@ public record AnalyticsSources(
         Source<TopicEvent, ?, ?> transitions,
         Source<AlertRules, ?, ?> alertRules,
         Source<InventorySnapshot, ?, ?> inventory) {
+
+    private static final Duration PARTITION_DISCOVERY = Duration.ofSeconds(10);
 
     public static AnalyticsSources production(AnalyticsOptions options) {
         return new AnalyticsSources(transitions(options).build(),
@@ -53,6 +58,12 @@ public record AnalyticsSources(
             builder.setStartingOffsets(OffsetsInitializer.earliest());
         } else {
             builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        }
+        if (!options.bounded()) {
+            // a topic created (or given partitions) after the job started is read within seconds, from its
+            // beginning (the connector's initializer for new partitions), not after Kafka's default 5 minutes
+            builder.setProperty(KafkaSourceOptions.PARTITION_DISCOVERY_INTERVAL_MS.key(),
+                    Long.toString(PARTITION_DISCOVERY.toMillis()));
         }
         if (options.to() != null) {
             builder.setBounded(OffsetsInitializer.timestamp(options.to().plus(options.rangeSlack()).toEpochMilli()));

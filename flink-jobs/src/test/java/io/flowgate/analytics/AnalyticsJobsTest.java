@@ -67,11 +67,12 @@ class AnalyticsJobsTest {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static final List<Expected.Rule> RULES = List.of(
+    /** The default rules plus one on QUOTE ({@link #QUOTE_RULE}), as {@link Expected} evaluates them. */
+    static final List<Expected.Rule> RULES = List.of(
             new Expected.Rule(1, "*", "p90", 1000.0, null, 5),
             new Expected.Rule(2, "*", null, null, 0.05, 5),
             new Expected.Rule(3, "QUOTE", "p95", 1200.0, null, 1));
-    private static final String QUOTE_RULE = "INSERT INTO latency_alert_rules (screen, percentile, threshold_ms, window_minutes, description) "
+    static final String QUOTE_RULE = "INSERT INTO latency_alert_rules (screen, percentile, threshold_ms, window_minutes, description) "
             + "VALUES ('QUOTE', 'p95', 1200, 1, 'slow quotes')";
     private static final Duration DEMAND_WINDOW = Duration.ofHours(2);
     private static final long HOT_DEMAND = 5;
@@ -314,7 +315,8 @@ class AnalyticsJobsTest {
                 .anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("screen_dropoff sink REFUSED"));
     }
 
-    private static final String[][] TABLES = {
+    /** Every table the job writes, with its key. */
+    static final String[][] TABLES = {
             {"screen_dropoff", "flow_id, cohort_start, screen"},
             {"stale_sessions", "session_id"},
             {"endpoint_latency", "screen, action, minute"},

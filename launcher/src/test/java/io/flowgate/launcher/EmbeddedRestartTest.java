@@ -116,7 +116,8 @@ class EmbeddedRestartTest {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), FlowgateChild.class.getName())
                 .redirectErrorStream(true).redirectOutput(log(n).toFile());
-        builder.environment().putAll(EmbeddedRunTest.testEnvironment(home));
+        builder.environment().putAll(TestStack.environment(home, "15s"));
+        builder.environment().put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
         builder.environment().put("FLOWGATE_CHECKPOINT_INTERVAL", "1s");
         Process child = builder.start();
         children.add(child);

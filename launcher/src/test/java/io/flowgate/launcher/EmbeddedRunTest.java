@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -40,7 +39,8 @@ class EmbeddedRunTest {
 
     @Test
     void simulatedTrafficReachesTheAnalyticsTheChatAndTheDashboard() throws Exception {
-        Map<String, String> env = testEnvironment(home);
+        Map<String, String> env = TestStack.environment(home, "15s");
+        env.put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
         try (EmbeddedFlowgate flowgate = EmbeddedFlowgate.start(env::get)) {
             LoadReport report = Simulator.start(SimulatorConfig.load()
                     .routingApi(flowgate.routingApi()).ingestApi(flowgate.ingestApi())
@@ -51,8 +51,9 @@ class EmbeddedRunTest {
             assertThat(report.errors()).as(report.table()).isZero();
             assertThat(report.flows().started()).isPositive();
 
-            // Event time only moves with events: keep requests coming (each answered request is an event)
-            // until the analytics have seen every session through stale-after.
+            // Keep requests coming (each answered request is an endpoint_request event) until the analytics
+            // have seen every session through stale-after; routing-api's heartbeats move event time as well
+            // (QuietSystemTest shows that alone).
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
             HttpClient http = HttpClient.newHttpClient();
             ticker.scheduleAtFixedRate(() -> {
@@ -90,17 +91,6 @@ class EmbeddedRunTest {
     }
 
     /** The embedded run on free ports, without demo load, with sessions stale after 15 s. */
-    static Map<String, String> testEnvironment(Path home) {
-        Map<String, String> env = new HashMap<>();
-        env.put("FLOWGATE_HOME", home.toString());
-        env.put("SERVER_PORT", "0");
-        env.put("FLOWGATE_INGEST_PORT", "0");
-        env.put("DASHBOARD_PORT", "0");
-        env.put("FLOWGATE_SIMULATOR", "off");
-        env.put("FLOWGATE_STALE_AFTER", "15s");
-        env.put("FLOWGATE_WHATSAPP_PER_USER_INTERVAL", "100ms");
-        return env;
-    }
 
     record Funnel(Map<String, Long> reached, long completedAtEntry, long dropped) {
     }

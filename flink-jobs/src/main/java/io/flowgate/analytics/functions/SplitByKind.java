@@ -8,7 +8,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Splits the transitions topic into session steps (main output) and endpoint requests (side output). */
+/**
+ * Splits the transitions topic into session steps (main output) and endpoint requests (side output).
+ * Heartbeats end here: they have moved the source's watermark, and change no table.
+ */
 public final class SplitByKind extends ProcessFunction<TopicEvent, SessionStep> {
 
     public static final OutputTag<EndpointCall> ENDPOINT_CALLS =

@@ -7,6 +7,7 @@ import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.FlowgateEvent;
+import io.flowgate.events.Heartbeat;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -24,7 +25,9 @@ import java.util.Map;
  * events of other types and events missing what analytics need are skipped and counted (metric
  * {@code skippedEvents}) rather than failing the job: one bad producer must not stop the analytics.
  * Events outside the run's event-time range [{@code from}, {@code to}) are dropped here, which is how a
- * batch run over a range of the topic sees exactly that range.
+ * batch run over a range of the topic sees exactly that range. Heartbeats (routing-api's outbox relay writes
+ * one to every partition at a fixed interval) are read too: they reach the source's per-partition watermark
+ * generator, which is how event time moves on while no transition arrives, and are dropped after it.
  */
 public final class TopicEventDeserializer implements KafkaRecordDeserializationSchema<TopicEvent> {
 
@@ -83,6 +86,10 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
             return TopicEvent.of(new EndpointCall(r.eventId(), r.eventTime().toEpochMilli(),
                     r.screen() == null ? "" : r.screen(), r.action() == null ? "unknown" : r.action(),
                     r.isError(), r.latencyMicros()));
+        }
+        // a heartbeat carries event time to the partition's watermark generator; SplitByKind drops it
+        if (event instanceof Heartbeat h && h.eventTime() != null) {
+            return TopicEvent.heartbeat(h.eventTime().toEpochMilli());
         }
         return null;
     }

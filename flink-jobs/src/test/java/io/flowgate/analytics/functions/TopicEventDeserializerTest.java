@@ -4,6 +4,7 @@ import io.flowgate.analytics.records.TopicEvent;
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
+import io.flowgate.events.Heartbeat;
 import io.flowgate.events.StaleSession;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,5 +78,29 @@ class TopicEventDeserializerTest {
                 EventJson.toBytes(transition(T.plusSeconds(60))));
 
         assertThat(events).extracting(TopicEvent::eventTime).containsExactly(T.toEpochMilli());
+    }
+
+    @Test
+    void heartbeatsReachTheWatermarkGeneratorWithTheirTimeAndStopAtTheSplit() throws Exception {
+        TopicEventDeserializer d = new TopicEventDeserializer(Long.MIN_VALUE, T.plusSeconds(1).toEpochMilli());
+        List<TopicEvent> events = read(d, EventJson.toBytes(Heartbeat.of(T, 3)), EventJson.toBytes(Heartbeat.of(T.plusSeconds(5), 3)));
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.eventTime()).as("its time, for the partition's watermark").isEqualTo(T.toEpochMilli());
+            assertThat(e.step()).isNull();
+            assertThat(e.call()).isNull();
+        });
+
+        List<Object> out = new ArrayList<>();
+        new SplitByKind().processElement(events.get(0), null, new Collector<>() {
+            @Override
+            public void collect(io.flowgate.analytics.records.SessionStep record) {
+                out.add(record);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        assertThat(out).as("no table changes").isEmpty();
     }
 }

@@ -19,6 +19,9 @@ import java.time.Duration;
  *                             batch up and retries it later ({@code FLOWGATE_OUTBOX_ACK_TIMEOUT}, default 30 s)
  * @param publisherBufferBytes memory for events published directly while they wait to be sent; when it is
  *                             full, further events are dropped ({@code FLOWGATE_EVENTS_BUFFER_BYTES}, default 4 MiB)
+ * @param heartbeatInterval    how often the relay writes a heartbeat to every partition of the transitions
+ *                             topic, which moves the analytics' event time on in quiet periods
+ *                             ({@code FLOWGATE_HEARTBEAT_INTERVAL}, default 1 s)
  */
 @ConfigurationProperties("flowgate.kafka")
 record KafkaProperties(
@@ -27,7 +30,8 @@ record KafkaProperties(
         int relayBatchSize,
         Duration relayPollInterval,
         Duration relayAckTimeout,
-        long publisherBufferBytes) {
+        long publisherBufferBytes,
+        Duration heartbeatInterval) {
 
     static final int MAX_BATCH_SIZE = 10_000;
 
@@ -50,6 +54,9 @@ record KafkaProperties(
         }
         if (publisherBufferBytes <= 0) {
             publisherBufferBytes = 4L * 1024 * 1024;
+        }
+        if (heartbeatInterval == null || heartbeatInterval.toMillis() <= 0) {
+            heartbeatInterval = Duration.ofSeconds(1);
         }
     }
 }

@@ -31,6 +31,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +66,8 @@ import java.util.concurrent.TimeoutException;
  *       cannot block the events behind it.</li>
  * </ul>
  * Woken by {@code LISTEN/NOTIFY} ({@link RelayWakeup}) within milliseconds of a commit; polls every
- * {@code relay-poll-interval} in case a wake-up was lost.
+ * {@code relay-poll-interval} in case a wake-up was lost. After draining it writes the heartbeats that
+ * keep the analytics' event time moving in quiet periods ({@link TransitionHeartbeats}).
  */
 @Component
 class OutboxRelay implements SmartLifecycle {
@@ -95,6 +97,7 @@ class OutboxRelay implements SmartLifecycle {
     private final RelayWakeup wakeup;
     private final Counter published;
     private final Counter publishErrors;
+    private final TransitionHeartbeats heartbeats;
     private final Object signal = new Object();
 
     private volatile boolean running;
@@ -120,6 +123,7 @@ class OutboxRelay implements SmartLifecycle {
         this.database = database;
         this.kafka = kafka;
         this.wakeup = wakeup;
+        this.heartbeats = new TransitionHeartbeats(properties.heartbeatInterval(), Clock.systemUTC());
         this.published = Counter.builder("flowgate.outbox.published")
                 .description("outbox events published to Kafka by this instance").register(registry);
         this.publishErrors = Counter.builder("flowgate.outbox.publish.errors")
@@ -203,9 +207,10 @@ class OutboxRelay implements SmartLifecycle {
                     connection.unwrap(PGConnection.class).getNotifications();
                 } else if (drain()) {
                     backoff.reset();
-                    // wait for a commit's wake-up, or poll
-                    connection.unwrap(PGConnection.class).getNotifications(
-                            (int) Math.min(Integer.MAX_VALUE, properties.relayPollInterval().toMillis()));
+                    heartbeats.sendIfDue(connection, producer());
+                    // wait for a commit's wake-up, or poll, or the next heartbeat
+                    long waitMillis = Math.min(properties.relayPollInterval().toMillis(), heartbeats.untilDue().toMillis());
+                    connection.unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMillis));
                 } else {
                     pause(backoff.next());
                 }

@@ -107,8 +107,9 @@ class OutboxRelayTest {
 
     @Test
     void commitWakesTheRelayWithoutWaitingForItsPoll() {
-        // a relay that would poll once an hour: only the wake-up after the commit can make it publish
-        try (OutboxApp sleepy = OutboxApp.start(kafka.bootstrapServers(), null, Map.of("flowgate.kafka.relay-poll-interval", "1h"))) {
+        // a relay that would poll (and send heartbeats) once an hour: only the wake-up after the commit can make it publish
+        try (OutboxApp sleepy = OutboxApp.start(kafka.bootstrapServers(), null,
+                Map.of("flowgate.kafka.relay-poll-interval", "1h", "flowgate.kafka.heartbeat-interval", "1h"))) {
             sleepy.awaitKafkaAvailable();
             await().atMost(10, TimeUnit.SECONDS).until(() -> sleepy.bean(OutboxRelay.class).isActive());
             FlowTransition event = sleepy.commitStep("woken-session", 1);

@@ -59,7 +59,7 @@ class WithoutKafkaTest {
     void unreachableKafkaIsReportedOnceThenQuietly() throws Exception {
         ListAppender<ILoggingEvent> logs = capture(KafkaAvailability.class.getName());
         KafkaAvailability kafka = new KafkaAvailability(
-                new KafkaProperties("localhost:" + closedPort(), 0, 0, null, null, 0), new SimpleMeterRegistry());
+                new KafkaProperties("localhost:" + closedPort(), 0, 0, null, null, 0, null), new SimpleMeterRegistry());
         try {
             kafka.start();
             // the checks run every second: let a few of them fail
