@@ -89,7 +89,8 @@ class EventSchemasTest {
                 new LatencyAlert("alert:1:p90:1:FIRING", T, 1, "*", "p90", 1834.5, 1000, "FIRING", T, T),
                 new InboundUpdate("wamid.1", T, "message", "text", "u1", "16505551234", "wamid.1", "1065", "1022", T,
                         object("wa_id", "16505551234"), object("id", "wamid.1")),
-                new InboundUpdate("error:00", T, "error", "130429", null, null, null, null, null, T, null, object("code", "130429")));
+                new InboundUpdate("error:00", T, "error", "130429", null, null, null, null, null, T, null, object("code", "130429")),
+                Heartbeat.of(T, 3));
         for (FlowgateEvent event : events) {
             assertThat(EventSchemas.violations(EventJson.toJson(event))).as(EventJson.toJson(event)).isEmpty();
         }

@@ -1,6 +1,7 @@
 package io.flowgate.routing.outbox;
 
 import io.flowgate.routing.system.Backoff;
+import io.flowgate.routing.system.DedicatedConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +27,6 @@ import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -186,7 +185,8 @@ class OutboxRelay implements SmartLifecycle {
         while (running) {
             try {
                 if (connection == null) {
-                    connection = connect();
+                    // a server that vanished without closing the socket must not hang the relay: 60 s, longer than any statement here
+                    connection = DedicatedConnection.open(database, APPLICATION_NAME, 60);
                 }
                 if (!active && tryBecomeRelay()) {
                     log.info("this instance is now the outbox relay");
@@ -474,22 +474,6 @@ class OutboxRelay implements SmartLifecycle {
                 log.debug("outbox producer did not close cleanly: {}", e.toString());
             }
         }
-    }
-
-    private Connection connect() throws SQLException {
-        Properties props = new Properties();
-        if (database.determineUsername() != null) {
-            props.setProperty("user", database.determineUsername());
-        }
-        if (database.determinePassword() != null) {
-            props.setProperty("password", database.determinePassword());
-        }
-        props.setProperty("ApplicationName", APPLICATION_NAME);
-        props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("connectTimeout", "5");
-        // a server that vanished without closing the socket must not hang the relay; longer than any statement here
-        props.setProperty("socketTimeout", "60");
-        return DriverManager.getConnection(database.determineUrl(), props);
     }
 
     private boolean tryBecomeRelay() throws SQLException {
