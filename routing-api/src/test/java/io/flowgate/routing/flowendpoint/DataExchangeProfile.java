@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  * System properties: {@code profile.lib} (libasyncProfiler.so, required), {@code profile.out} (output
  * directory, default {@code docs/profiles}), {@code profile.transitions} (counted phase, 3000),
- * {@code profile.cpuSeconds} (30), {@code profile.allocSeconds} (20), {@code profile.warmupSeconds} (60).
+ * {@code profile.cpuSeconds} (30), {@code profile.allocSeconds} (20), {@code profile.warmupSeconds} (60), {@code profile.env} (extra environment of the server, {@code NAME=value,…}).
  */
 public final class DataExchangeProfile {
 
@@ -95,7 +95,7 @@ public final class DataExchangeProfile {
             port = free.getLocalPort();
         }
         Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"),
-                Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
+                serverEnvironment(kafka.bootstrapServers()),
                 List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
         try (Connection sql = DriverManager.getConnection(db, "postgres", "")) {
             URI base = URI.create("http://localhost:" + port);
@@ -163,6 +163,22 @@ public final class DataExchangeProfile {
             pg.close();
         }
         System.exit(0);
+    }
+
+    /** Kafka's address plus {@code -Dprofile.env=NAME=value,NAME=value} (settings to compare, e.g. Spring properties). */
+    private static Map<String, String> serverEnvironment(String bootstrapServers) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        for (String pair : System.getProperty("profile.env", "").split(",")) {
+            if (!pair.isBlank()) {
+                int eq = pair.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("-Dprofile.env: NAME=value pairs separated by commas, not " + pair);
+                }
+                env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return env;
     }
 
     private static void profile(long pid, String lib, WhatsAppFlowClient client, String db, String start, Path file, int seconds)
