@@ -58,8 +58,8 @@ import java.util.function.IntFunction;
  */
 public final class EndpointBenchmark {
 
-    private static final String APP_SECRET = "bench-app-secret";
-    private static final String ADMIN = "bench-admin-token";
+    static final String APP_SECRET = "bench-app-secret";
+    static final String ADMIN = "bench-admin-token";
     private static final int CLOSED_LOOP_CLIENTS = 16;
 
     private EndpointBenchmark() {
@@ -125,13 +125,21 @@ public final class EndpointBenchmark {
     }
 
     private static Process startServer(String db, Path pem, int port, Path log) throws Exception {
+        return startServer(db, pem, port, log, Map.of(), List.of());
+    }
+
+    /** Also used by {@link DataExchangeProfile}: extra environment and JVM options for the server. */
+    static Process startServer(String db, Path pem, int port, Path log, Map<String, String> extraEnv, List<String> jvmOptions)
+            throws Exception {
         File jar;
         try (var files = Files.list(Path.of("routing-api/target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("routing-api-.*-exec\\.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("build routing-api first: ./mvnw -q -DskipTests install")).toFile();
         }
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.getPath())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.getPath()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("FLOWGATE_DB_URL", db);
@@ -141,10 +149,11 @@ public final class EndpointBenchmark {
         env.put("FLOWGATE_ADMIN_TOKEN", ADMIN);
         env.put("FLOWGATE_ENDPOINT_MAX_IN_FLIGHT", "256");
         env.put("FLOWGATE_HTTP_THREADS", "288"); // at least the in-flight limit + 16, checked at start
+        env.putAll(extraEnv);
         return pb.start();
     }
 
-    private static double awaitFirstPing(WhatsAppFlowClient client, long launched) throws InterruptedException {
+    static double awaitFirstPing(WhatsAppFlowClient client, long launched) throws InterruptedException {
         WhatsAppFlowClient.Sealed ping = client.seal(WhatsAppFlowClient.payload("ping", null, null));
         while (true) {
             try {
@@ -228,7 +237,7 @@ public final class EndpointBenchmark {
                 latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0, errors.get() + openErrors.get());
     }
 
-    private static int send(HttpClient http, WhatsAppFlowClient client, WhatsAppFlowClient.Sealed s) {
+    static int send(HttpClient http, WhatsAppFlowClient client, WhatsAppFlowClient.Sealed s) {
         try {
             HttpRequest request = HttpRequest.newBuilder(client.endpoint()).POST(HttpRequest.BodyPublishers.ofByteArray(s.body()))
                     .header("X-Hub-Signature-256", client.signature(s.body())).build();
@@ -242,7 +251,7 @@ public final class EndpointBenchmark {
      * Sessions straight into the table (minting {@code count} tokens over HTTP would take longer than the
      * run), each about to submit the example Flow's first screen; returns their sealed requests.
      */
-    private static List<WhatsAppFlowClient.Sealed> sealExchanges(WhatsAppFlowClient client, String db, int count) throws Exception {
+    static List<WhatsAppFlowClient.Sealed> sealExchanges(WhatsAppFlowClient client, String db, int count) throws Exception {
         List<String> tokens = preloadSessions(db, count, DeviceRepairExample.FLOW_ID);
         Random random = new Random(42);
         String[] items = {"iphone-13-screen", "pixel-8-battery", "ipad-air-screen", "galaxy-s23-port"};
