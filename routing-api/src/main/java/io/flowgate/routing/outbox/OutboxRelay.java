@@ -1,5 +1,7 @@
 package io.flowgate.routing.outbox;
 
+import io.flowgate.routing.kafka.KafkaProperties;
+import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DedicatedConnection;
 import io.micrometer.core.instrument.Counter;
@@ -57,9 +59,9 @@ import java.util.concurrent.TimeoutException;
  *       transaction only once Kafka acknowledged them. A row is therefore never lost, and never published
  *       again once deleted. A crash after Kafka's acknowledgement but before the commit publishes those rows
  *       a second time, with the same {@code event_id}: consumers deduplicate by it (docs/events.md).</li>
- *   <li>Kafka unreachable: the relay waits (no client is touched, see {@link KafkaAvailability}). A batch
+ *   <li>Kafka unreachable: the relay waits (no client is touched, see {@link KafkaStatus}). A batch
  *       not acknowledged within {@code relay-ack-timeout} is given up and retried with backoff by a fresh
- *       producer. The outage's one warning and its end are logged by {@link KafkaAvailability}; the relay warns
+ *       producer. The outage's one warning and its end are logged by the Kafka watch ({@link KafkaStatus}); the relay warns
  *       only when Kafka is reachable and does not acknowledge.</li>
  *   <li>A row Kafka refuses for good (too large, invalid topic) is parked, not retried forever, so it
  *       cannot block the events behind it.</li>
@@ -92,7 +94,7 @@ class OutboxRelay implements SmartLifecycle {
 
     private final KafkaProperties properties;
     private final DataSourceProperties database;
-    private final KafkaAvailability kafka;
+    private final KafkaStatus kafka;
     private final RelayWakeup wakeup;
     private final Counter published;
     private final Counter publishErrors;
@@ -116,7 +118,7 @@ class OutboxRelay implements SmartLifecycle {
     private boolean publishFailureWarned;
     private boolean databaseFailing;
 
-    OutboxRelay(KafkaProperties properties, DataSourceProperties database, KafkaAvailability kafka,
+    OutboxRelay(KafkaProperties properties, DataSourceProperties database, KafkaStatus kafka,
                 RelayWakeup wakeup, MeterRegistry registry) {
         this.properties = properties;
         this.database = database;
@@ -173,7 +175,7 @@ class OutboxRelay implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return KafkaAvailability.PHASE + 1;
+        return KafkaStatus.PHASE + 1;
     }
 
     /** Whether this instance currently holds the relay role. */
@@ -402,7 +404,7 @@ class OutboxRelay implements SmartLifecycle {
     }
 
     /**
-     * A batch Kafka did not acknowledge. While Kafka is known to be away, {@link KafkaAvailability} has
+     * A batch Kafka did not acknowledge. While Kafka is known to be away, the Kafka watch ({@link KafkaStatus}) has
      * already logged the outage's one warning and will log its end, so the relay adds nothing above debug;
      * it warns (once, until it publishes again) only when Kafka is reachable and still does not acknowledge.
      */
