@@ -5,7 +5,7 @@ import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
-import io.flowgate.routing.outbox.KafkaStatus;
+import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DatabaseOutage;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,7 +2,7 @@ package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.Topics;
-import io.flowgate.routing.outbox.EventPublisher;
+import io.flowgate.routing.kafka.EventPublisher;
 import io.flowgate.routing.system.ControlCharacters;
 import org.springframework.stereotype.Component;
 

@@ -12,10 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +39,6 @@ import java.util.List;
 final class TransitionHeartbeats {
 
     private static final Logger log = LoggerFactory.getLogger(TransitionHeartbeats.class);
-
-    private static final String OLDEST_UNSENT = """
-            SELECT (payload->>'event_time')::timestamptz FROM outbox
-            WHERE parked_at IS NULL ORDER BY seq LIMIT 1""";
 
     private final Duration interval;
     private final Clock clock;
@@ -111,12 +104,8 @@ final class TransitionHeartbeats {
     }
 
     private static Instant oldestUnsent(Connection connection) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(OLDEST_UNSENT); ResultSet rs = st.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            Timestamp t = rs.getTimestamp(1);
-            return t == null ? null : t.toInstant();
+        try {
+            return OutboxTable.oldestUnsent(connection);
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
                 // a row whose event_time is not a time (not written by EventJson): it cannot hold anything back

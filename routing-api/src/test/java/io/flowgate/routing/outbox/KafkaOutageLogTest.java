@@ -8,6 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.spi.FilterReply;
+import io.flowgate.routing.kafka.KafkaStatus;
+import io.flowgate.routing.kafka.QuietKafkaClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -89,13 +91,13 @@ class KafkaOutageLogTest {
             root.addAppender(logs);
             try {
                 kafka.broker().stop();
-                await().atMost(30, TimeUnit.SECONDS).until(() -> !app.bean(KafkaAvailability.class).isAvailable());
+                await().atMost(30, TimeUnit.SECONDS).until(() -> !app.bean(KafkaStatus.class).isAvailable());
                 // several seconds of outage with commits going on: Kafka's clients would retry about once a second
                 int atOutage = committed.get();
                 Thread.sleep(10_000);
                 assertThat(committed.get()).isGreaterThan(atOutage);
                 kafka.broker().start();
-                await().atMost(30, TimeUnit.SECONDS).until(() -> app.bean(KafkaAvailability.class).isAvailable());
+                await().atMost(30, TimeUnit.SECONDS).until(() -> app.bean(KafkaStatus.class).isAvailable());
                 writing.set(false);
                 writes.get(30, TimeUnit.SECONDS);
                 await().atMost(60, TimeUnit.SECONDS).until(() -> app.outboxRows() == 0);

@@ -3,6 +3,7 @@ package io.flowgate.routing.outbox;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
+import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.support.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -150,7 +151,7 @@ final class OutboxApp implements AutoCloseable {
     }
 
     void awaitKafkaAvailable() {
-        await().atMost(30, TimeUnit.SECONDS).until(() -> bean(KafkaAvailability.class).isAvailable());
+        await().atMost(30, TimeUnit.SECONDS).until(() -> bean(KafkaStatus.class).isAvailable());
     }
 
     RoutingApiInstance instance() {

@@ -2,6 +2,7 @@ package io.flowgate.routing.outbox;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.FlowTransition;
+import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.support.TopicReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,7 +58,7 @@ class OutboxFailuresTest {
             int atStop = committed.size();
             // the endpoint keeps committing while Kafka is away (long enough for routing-api to notice);
             // the events wait in the outbox
-            await().atMost(30, TimeUnit.SECONDS).until(() -> !app.bean(KafkaAvailability.class).isAvailable());
+            await().atMost(30, TimeUnit.SECONDS).until(() -> !app.bean(KafkaStatus.class).isAvailable());
             await().atMost(30, TimeUnit.SECONDS).until(() -> committed.size() >= atStop + 400);
             assertThat(app.outboxRows()).isPositive();
             broker.start();

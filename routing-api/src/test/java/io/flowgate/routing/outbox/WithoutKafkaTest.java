@@ -7,13 +7,12 @@ import ch.qos.logback.core.read.ListAppender;
 import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.flowgate.routing.kafka.EventPublisher;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +23,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * routing-api without a reachable Kafka (every test that does not care about Kafka runs like this):
  * it starts, serves and commits, the events wait in the outbox, and the log gets one warning, not one
- * per retry.
+ * per retry (the warning itself: KafkaAvailabilityTest).
  */
 class WithoutKafkaTest {
+
+    private static final String EVENTS_DROPPED = "flowgate.events.dropped";
 
     @Test
     void routingApiStartsServesAndKeepsEventsWithoutKafka() throws Exception {
@@ -39,10 +40,10 @@ class WithoutKafkaTest {
                 assertThat(app.outboxRows()).isEqualTo(1);
                 await().atMost(10, TimeUnit.SECONDS).until(() -> app.gauge("flowgate.outbox.backlog") == 1);
 
-                double dropped = app.counter(KafkaEventPublisher.DROPPED, "reason", "kafka_unavailable");
+                double dropped = app.counter(EVENTS_DROPPED, "reason", "kafka_unavailable");
                 app.bean(EventPublisher.class).publish(Topics.TRANSITIONS, new EndpointRequest("no-kafka-request",
                         Instant.now(), null, null, "", "ping", 200, EndpointRequest.OUTCOME_OK, 10));
-                assertThat(app.counter(KafkaEventPublisher.DROPPED, "reason", "kafka_unavailable")).isEqualTo(dropped + 1);
+                assertThat(app.counter(EVENTS_DROPPED, "reason", "kafka_unavailable")).isEqualTo(dropped + 1);
 
                 // several availability checks and relay polls later: still waiting, still quiet
                 Thread.sleep(3_000);
@@ -53,24 +54,6 @@ class WithoutKafkaTest {
                 release(org.slf4j.Logger.ROOT_LOGGER_NAME, logs);
             }
         }
-    }
-
-    @Test
-    void unreachableKafkaIsReportedOnceThenQuietly() throws Exception {
-        ListAppender<ILoggingEvent> logs = capture(KafkaAvailability.class.getName());
-        KafkaAvailability kafka = new KafkaAvailability(
-                new KafkaProperties("localhost:" + closedPort(), 0, 0, null, null, 0, null), new SimpleMeterRegistry());
-        try {
-            kafka.start();
-            // the checks run every second: let a few of them fail
-            Thread.sleep(3_500);
-            assertThat(kafka.isAvailable()).isFalse();
-            assertThat(kafka.awaitAvailable(Duration.ofMillis(100))).isFalse();
-        } finally {
-            kafka.stop();
-            release(KafkaAvailability.class.getName(), logs);
-        }
-        assertThat(warnings(logs)).singleElement().asString().contains("is not available");
     }
 
     private static List<String> warnings(ListAppender<ILoggingEvent> logs) {

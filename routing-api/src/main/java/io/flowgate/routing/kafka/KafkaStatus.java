@@ -1,4 +1,6 @@
-package io.flowgate.routing.outbox;
+package io.flowgate.routing.kafka;
+
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 
 import java.time.Duration;
 
@@ -8,6 +10,12 @@ import java.time.Duration;
  * second for the whole outage. Watched by one background check (see docs/events.md, "When Kafka is away").
  */
 public interface KafkaStatus {
+
+    /**
+     * The lifecycle phase of the watch: started before and stopped after the web server, so events of the
+     * last requests still go out; a Kafka client that uses this status starts after it and stops before it.
+     */
+    int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
 
     /** The brokers, as configured ({@code KAFKA_BOOTSTRAP_SERVERS}). */
     String bootstrapServers();

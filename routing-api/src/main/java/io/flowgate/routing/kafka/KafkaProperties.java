@@ -1,4 +1,4 @@
-package io.flowgate.routing.outbox;
+package io.flowgate.routing.kafka;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -24,7 +24,7 @@ import java.time.Duration;
  *                             ({@code FLOWGATE_HEARTBEAT_INTERVAL}, default 1 s)
  */
 @ConfigurationProperties("flowgate.kafka")
-record KafkaProperties(
+public record KafkaProperties(
         String bootstrapServers,
         int topicPartitions,
         int relayBatchSize,
@@ -35,7 +35,7 @@ record KafkaProperties(
 
     static final int MAX_BATCH_SIZE = 10_000;
 
-    KafkaProperties {
+    public KafkaProperties {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             bootstrapServers = "localhost:9092";
         }

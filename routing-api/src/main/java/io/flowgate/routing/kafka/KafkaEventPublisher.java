@@ -1,4 +1,4 @@
-package io.flowgate.routing.outbox;
+package io.flowgate.routing.kafka;
 
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;

@@ -1,4 +1,4 @@
-package io.flowgate.routing.outbox;
+package io.flowgate.routing.kafka;
 
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.TopicSetup;
@@ -10,7 +10,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -32,9 +31,6 @@ import java.util.concurrent.TimeUnit;
  */
 @Component
 class KafkaAvailability implements SmartLifecycle, KafkaStatus {
-
-    /** Started before and stopped after the web server, so events of the last requests still go out. */
-    static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
 
     private static final Logger log = LoggerFactory.getLogger(KafkaAvailability.class);
     private static final int CONNECT_TIMEOUT_MS = 1000;

@@ -1,4 +1,4 @@
-package io.flowgate.routing.outbox;
+package io.flowgate.routing.kafka;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
