@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The Flow data endpoint protocol, in Meta's order: signature (432), envelope (400), decryption (421),
@@ -71,7 +72,7 @@ class FlowEndpoint {
         try {
             // parsed as text: Jackson's byte parser refuses an escaped lone surrogate in a field name outright,
             // where the text parser hands it to the data check, which answers within the protocol
-            request = FlowRequest.from(mapper.readTree(new String(decrypted.plaintext(), java.nio.charset.StandardCharsets.UTF_8)));
+            request = FlowRequest.from(mapper.readTree(new String(decrypted.plaintext(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             request = null;
         }
