@@ -11,7 +11,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The V33 triggers: routing-api hears about lead and item rows when, and only when, a rule could see a change. */
+/** The V14 triggers: routing-api hears about lead and item rows when, and only when, a rule could see a change. */
 class RoutingTableNotificationsTest {
 
     private static final String LEAD = "INSERT INTO lead_scores (wa_id, score, tier, reasons, updated_at) VALUES ('u1', %d, '%s', '[]', '%s') "

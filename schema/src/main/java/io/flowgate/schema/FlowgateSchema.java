@@ -13,14 +13,19 @@ import java.util.regex.Pattern;
 
 /**
  * The database schema: creates the database when it is missing and applies the Flyway migrations in
- * {@code classpath:db/migration}. Migration version ranges are owned by feature: V1–V9 Flow sessions and
- * Flow registry, V10–V19 routing rules, routing tables and outbox, V20–V29 chat, V30–V39 analytics.
+ * {@code classpath:db/migration}, in one increasing sequence (V1, V2, …), strictly in order. routing-api,
+ * the analytics job's tests, the dashboard and the launcher all migrate through {@link #migrate}: one
+ * configuration of one schema. Migrations are append-only: a released migration is never edited or
+ * renumbered; a change is a new migration with the next number.
  */
 public final class FlowgateSchema {
 
     private static final Logger log = LoggerFactory.getLogger(FlowgateSchema.class);
     private static final Pattern PG_URL = Pattern.compile("^(jdbc:postgresql://[^/]*/)([^?]+)(\\?.*)?$");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    /** Where the migrations are on the class path. */
+    public static final String LOCATION = "classpath:db/migration";
 
     private FlowgateSchema() {
     }
@@ -29,7 +34,7 @@ public final class FlowgateSchema {
     public static int migrate(DataSource dataSource) {
         int applied = Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(LOCATION)
                 .load()
                 .migrate()
                 .migrationsExecuted;

@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Reads every item's stock from the routing table {@code inventory} (V10, owned by routing-api). */
+/** Reads every item's stock from the routing table {@code inventory} (V2, owned by routing-api). */
 public final class InventoryReader extends TableSnapshotReader<InventorySnapshot> {
 
     static final String QUERY = "SELECT item_id, stock FROM inventory";

@@ -1,5 +1,5 @@
 -- routing-api caches lead_scores and hot_inventory rows for its rules (RoutingTables) and drops an entry
--- when channel flowgate_changes announces "table:key" (function flowgate_notify_change, V13). flink-jobs
+-- when channel flowgate_changes announces "table:key" (function flowgate_notify_change, V4). flink-jobs
 -- rewrites these rows as often as every watermark, so only changes a routing rule can see are announced.
 
 CREATE TRIGGER lead_scores_changed AFTER INSERT OR DELETE ON lead_scores

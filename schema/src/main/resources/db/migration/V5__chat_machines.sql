@@ -10,6 +10,6 @@ CREATE TABLE chat_machines (
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- every instance caches compiled machines: announce changes like the other cached tables (see V13)
+-- every instance caches compiled machines: announce changes like the other cached tables (see V4)
 CREATE TRIGGER chat_machines_changed AFTER INSERT OR UPDATE OR DELETE ON chat_machines
     FOR EACH ROW EXECUTE FUNCTION flowgate_notify_change('machine_id');
