@@ -14,6 +14,9 @@ import java.time.Instant;
  * @param status        the HTTP status answered
  * @param outcome       one of the {@code OUTCOME_*} constants
  * @param latencyMicros server-side latency in microseconds
+ * @param flowVersion   the version of the Flow the session started on; null when unknown
+ * @param experimentId  the routing experiment the session is in; null when none (or unknown)
+ * @param variant       the session's variant of {@code experimentId}; null exactly when {@code experimentId} is
  */
 public record EndpointRequest(
         String eventId,
@@ -24,7 +27,10 @@ public record EndpointRequest(
         String action,
         int status,
         String outcome,
-        long latencyMicros) implements FlowgateEvent {
+        long latencyMicros,
+        Integer flowVersion,
+        String experimentId,
+        String variant) implements FlowgateEvent {
 
     public static final String TYPE = "endpoint_request";
 
@@ -39,6 +45,28 @@ public record EndpointRequest(
     /** Answered 503 because the database could not be reached or was lost, not because of load. */
     public static final String OUTCOME_DATABASE_UNAVAILABLE = "database_unavailable";
     public static final String OUTCOME_INTERNAL_ERROR = "internal_error";
+
+    public EndpointRequest {
+        Experiments.checkPair(experimentId, variant);
+    }
+
+    /** A request outside any experiment, without a recorded Flow version. */
+    public EndpointRequest(String eventId, Instant eventTime, String flowId, String sessionId, String screen,
+                           String action, int status, String outcome, long latencyMicros) {
+        this(eventId, eventTime, flowId, sessionId, screen, action, status, outcome, latencyMicros, null, null, null);
+    }
+
+    /** This request, tagged with the Flow version its session started on. */
+    public EndpointRequest withFlowVersion(Integer version) {
+        return new EndpointRequest(eventId, eventTime, flowId, sessionId, screen, action, status, outcome,
+                latencyMicros, version, experimentId, variant);
+    }
+
+    /** This request, tagged with the session's experiment and variant (both null: none). */
+    public EndpointRequest withExperiment(String experiment, String variantName) {
+        return new EndpointRequest(eventId, eventTime, flowId, sessionId, screen, action, status, outcome,
+                latencyMicros, flowVersion, experiment, variantName);
+    }
 
     /** Whether this request counts as an error for the endpoint's error rate (anything but a 200). */
     public boolean isError() {

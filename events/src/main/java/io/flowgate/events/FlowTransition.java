@@ -19,6 +19,9 @@ import java.util.Map;
  * @param completed        the session completed with this step
  * @param handover         the session was handed to a live agent with this step
  * @param source           {@code flow} or {@code chat}
+ * @param flowVersion      the version of the Flow (or chat machine) the session started on; null when not recorded
+ * @param experimentId     the routing experiment the session is in; null when it is in none
+ * @param variant          the session's variant of {@code experimentId}; null exactly when {@code experimentId} is
  */
 public record FlowTransition(
         String eventId,
@@ -33,7 +36,10 @@ public record FlowTransition(
         Map<String, String> fields,
         boolean completed,
         boolean handover,
-        String source) implements FlowgateEvent {
+        String source,
+        Integer flowVersion,
+        String experimentId,
+        String variant) implements FlowgateEvent {
 
     public static final String TYPE = "flow_transition";
     public static final String SOURCE_FLOW = "flow";
@@ -41,6 +47,27 @@ public record FlowTransition(
 
     public FlowTransition {
         fields = fields == null ? Map.of() : Map.copyOf(fields);
+        Experiments.checkPair(experimentId, variant);
+    }
+
+    /** A transition outside any experiment, without a recorded version. */
+    public FlowTransition(String eventId, Instant eventTime, String flowId, String sessionId, String userId,
+                          Instant sessionStartedAt, String fromScreen, String toScreen, String action,
+                          Map<String, String> fields, boolean completed, boolean handover, String source) {
+        this(eventId, eventTime, flowId, sessionId, userId, sessionStartedAt, fromScreen, toScreen, action, fields,
+                completed, handover, source, null, null, null);
+    }
+
+    /** This transition, tagged with the Flow version its session started on. */
+    public FlowTransition withFlowVersion(Integer version) {
+        return new FlowTransition(eventId, eventTime, flowId, sessionId, userId, sessionStartedAt, fromScreen,
+                toScreen, action, fields, completed, handover, source, version, experimentId, variant);
+    }
+
+    /** This transition, tagged with the session's experiment and variant (both null: none). */
+    public FlowTransition withExperiment(String experiment, String variantName) {
+        return new FlowTransition(eventId, eventTime, flowId, sessionId, userId, sessionStartedAt, fromScreen,
+                toScreen, action, fields, completed, handover, source, flowVersion, experiment, variantName);
     }
 
     @Override

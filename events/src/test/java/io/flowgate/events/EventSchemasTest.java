@@ -81,6 +81,10 @@ class EventSchemasTest {
                         Map.of("budget", "7500"), false, true, "chat"),
                 new EndpointRequest("e2", T, "device_repair", "s1", "WELCOME", "data_exchange", 200, "ok", 18_250),
                 new EndpointRequest("e3", T, null, null, "", "unknown", 421, "undecryptable", 90),
+                new FlowTransition("e4", T, "device_repair", "s1", "u1", T, "WELCOME", "EXPRESS", "data_exchange",
+                        Map.of(), false, false, "flow").withFlowVersion(3).withExperiment("express-first", "treatment"),
+                new EndpointRequest("e5", T, "device_repair", "s1", "WELCOME", "data_exchange", 200, "ok", 9_000)
+                        .withFlowVersion(3).withExperiment("express-first", "control"),
                 new LeadStateUpdated("lead:w1", T, new LeadStateUpdated.Data("u1", "", "ASK", 10,
                         Map.of("budget", 7500, "name", "Ana"), "normal", "active")),
                 new LeadStateUpdated("lead:w2", T, new LeadStateUpdated.Data("u1", "ASK", "DONE", 80, null, "high")),
@@ -133,6 +137,21 @@ class EventSchemasTest {
                 .as("an unknown type").isNotEmpty();
         assertThat(EventSchemas.violations(valid.deepCopy().putNull("last_screen").toString()))
                 .as("null instead of absent").isNotEmpty();
+    }
+
+    @Test
+    void anExperimentIdGoesWithAVariant() {
+        ObjectNode tagged = (ObjectNode) json(EventJson.toJson(new FlowTransition("e4", T, "f", "s1", "u1", T, "A", "B",
+                "data_exchange", Map.of(), false, false, "flow").withExperiment("x", "control")));
+        assertThat(EventSchemas.violations(tagged.toString())).isEmpty();
+        assertThat(EventSchemas.violations(tagged.deepCopy().without("variant").toString()))
+                .as("experiment_id without variant").isNotEmpty();
+        assertThat(EventSchemas.violations(tagged.deepCopy().without("experiment_id").toString()))
+                .as("variant without experiment_id").isNotEmpty();
+        assertThat(EventSchemas.violations(tagged.deepCopy().put("flow_version", 0).toString()))
+                .as("version 0").isNotEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EndpointRequest("e", T, "f", "s", "", "ping", 200,
+                "ok", 1).withExperiment("x", null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** The rows of the table that follows the line "Fields of `type`:" in docs/events.md. */
