@@ -138,8 +138,14 @@ public class GraphApi {
                 }
                 continue;
             }
-            log.warn("Graph API {} failed after {} attempt(s): {}", where, attempt, summary);
-            throw failure(answer, response, where, attempt);
+            GraphApiException failure = failure(answer, response, where, attempt);
+            if (failure.kind() == GraphApiException.Kind.REFUSED) {
+                // what was asked was refused: the caller reports it (the admin API's answer, the metrics log)
+                log.debug("Graph API {} refused: {}", where, summary);
+            } else {
+                log.warn("Graph API {} failed after {} attempt(s): {}", where, attempt, summary);
+            }
+            throw failure;
         }
     }
 

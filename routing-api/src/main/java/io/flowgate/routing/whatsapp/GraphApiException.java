@@ -1,7 +1,5 @@
 package io.flowgate.routing.whatsapp;
 
-import io.flowgate.events.Masked;
-
 /**
  * A Graph API management call that did not succeed, with what Meta said: its HTTP status and error object
  * ({@code error.code}, {@code error.message}, {@code error.error_user_title}, {@code error.error_user_msg},
@@ -34,7 +32,9 @@ public class GraphApiException extends RuntimeException {
 
     public GraphApiException(Kind kind, String message, int httpStatus, Integer code, String metaMessage,
                              String errorUserTitle, String errorUserMsg, String fbtraceId, int attempts) {
-        super(Masked.text(message));
+        // Meta's text in it went through GraphError.describe(), which masks phone numbers; the ids in the path
+        // (phone number id, Flow ids) are the business's, not personal data
+        super(message);
         this.kind = kind;
         this.httpStatus = httpStatus;
         this.code = code;
