@@ -97,7 +97,7 @@ class MetaFlowsController {
             throw new ApiException(HttpStatus.CONFLICT, "exists", "Flow " + flowId + " already exists at Meta as "
                     + flows.find(flowId).get().metaFlowId());
         }
-        if (properties.wabaId() == null) {
+        if (properties.wabaIdOrNull() == null) {
             throw new ApiException(HttpStatus.CONFLICT, "not_configured", "FLOWGATE_WABA_ID is not set: Flows are created in the WABA");
         }
         String name = body.path("name").isMissingNode() ? flowId : body.path("name").asText("");
@@ -128,7 +128,7 @@ class MetaFlowsController {
         if (endpointUri != null) {
             fields.put("endpoint_uri", endpointUri);
         }
-        JsonNode created = graph.postMultipart(properties.wabaId() + "/flows", fields, null, null, null);
+        JsonNode created = graph.postMultipart(properties.wabaIdOrNull() + "/flows", fields, null, null, null);
         String metaFlowId = text(created, "id");
         if (metaFlowId == null) {
             throw new ApiException(HttpStatus.BAD_GATEWAY, "meta_unavailable", "Meta answered the creation without a Flow id");

@@ -14,7 +14,7 @@ import java.time.Duration;
  * {@code FLOWGATE_ACCESS_TOKEN}, {@code FLOWGATE_PHONE_NUMBER_ID}); these are the rest (environment variables
  * in parentheses, bound by Spring's relaxed binding):
  *
- * @param wabaId             the WhatsApp Business Account id, where Flows are created ({@code FLOWGATE_WABA_ID})
+ * @param wabaId             the WhatsApp Business Account id, where Flows are created ({@code FLOWGATE_WABA_ID}; empty: unset)
  * @param metricsInterval    how often Meta's Flow metrics are read for every Flow at Meta
  *                           ({@code FLOWGATE_META_METRICS_INTERVAL}, default 1 h; 0 turns the reading off; it is
  *                           off anyway without an access token)
@@ -27,9 +27,14 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("flowgate.meta")
 public record MetaProperties(
-        @Pattern(regexp = "[0-9]{1,32}", message = "must be Meta's numeric WABA id") String wabaId,
+        @Pattern(regexp = "[0-9]{0,32}", message = "must be Meta's numeric WABA id") String wabaId,
         @NotNull @DefaultValue("1h") Duration metricsInterval,
         @NotNull @Pattern(regexp = "DAY|HOUR") @DefaultValue("DAY") String metricsGranularity,
         @NotNull @DefaultValue("2d") Duration metricsLookback,
         @NotNull @DefaultValue("30s") Duration callDeadline) {
+
+    /** The WABA id, or null when it is not set. */
+    public String wabaIdOrNull() {
+        return wabaId == null || wabaId.isBlank() ? null : wabaId;
+    }
 }
