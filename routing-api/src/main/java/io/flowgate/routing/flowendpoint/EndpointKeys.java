@@ -24,9 +24,12 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Flow endpoint's private keys as files, and the {@link FlowCrypto} built from them, replaceable at run
@@ -51,19 +54,25 @@ public final class EndpointKeys {
     static final String NEXT_SUFFIX = ".next";
     private static final Logger log = LoggerFactory.getLogger(EndpointKeys.class);
 
-    /** What is loaded now, for the admin API: fingerprints only. */
-    public record Status(String current, String previous, String pending, boolean previousBySetting) {
+    /**
+     * What is loaded now, for the admin API: fingerprints only, and how often this instance decrypted a request
+     * with the previous key since it was loaded, and when last (null: never).
+     */
+    public record Status(String current, String previous, String pending, boolean previousBySetting,
+                         long previousKeyRequests, Instant previousKeyLastUsed) {
         public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("current", current);
             out.put("previous", previous);
             out.put("pending", pending);
             out.put("previous_managed_by_settings", previousBySetting);
+            out.put("previous_key_requests_here", previousKeyRequests);
+            out.put("previous_key_last_used_here", previousKeyLastUsed == null ? null : previousKeyLastUsed.toString());
             return out;
         }
     }
 
-    private record Loaded(KeyRing ring, FlowCrypto crypto) {
+    private record Loaded(KeyRing ring, FlowCrypto crypto, AtomicLong previousUses, AtomicReference<Instant> previousLastUsed) {
     }
 
     private final Path currentFile;
@@ -93,6 +102,15 @@ public final class EndpointKeys {
         return loaded.ring();
     }
 
+    /** Counts a request the previous key decrypted: the operator removes that key once this stays still. */
+    void decryptedWith(DecryptedRequest request) {
+        if (KeyRing.PREVIOUS.equals(request.keyName())) {
+            Loaded now = loaded;
+            now.previousUses().incrementAndGet();
+            now.previousLastUsed().set(Instant.now());
+        }
+    }
+
     /** The public key uploaded to Meta when no rotation is in progress. */
     public PublicKey currentPublicKey() {
         return loaded.ring().currentPublicKey();
@@ -107,11 +125,13 @@ public final class EndpointKeys {
     }
 
     public synchronized Status status() throws KeyLoadException {
-        KeyRing ring = loaded.ring();
+        Loaded now = loaded;
+        KeyRing ring = now.ring();
         PublicKey pending = pendingPublicKey();
         return new Status(KeyRing.fingerprint(ring.currentPublicKey()),
                 ring.previousPublicKey() == null ? null : KeyRing.fingerprint(ring.previousPublicKey()),
-                pending == null ? null : KeyRing.fingerprint(pending), previousBySetting);
+                pending == null ? null : KeyRing.fingerprint(pending), previousBySetting,
+                now.previousUses().get(), now.previousLastUsed().get());
     }
 
     /** Whether a previous key is accepted now. */
@@ -216,7 +236,7 @@ public final class EndpointKeys {
             throw new KeyLoadException(previousFile, "does not exist (FLOWGATE_PREVIOUS_PRIVATE_KEY)");
         }
         KeyRing ring = KeyRing.of(current, previous);
-        return new Loaded(ring, new FlowCrypto(ring));
+        return new Loaded(ring, new FlowCrypto(ring), new AtomicLong(), new AtomicReference<>());
     }
 
     Path previousFile() {

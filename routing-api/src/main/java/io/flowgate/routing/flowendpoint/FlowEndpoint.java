@@ -66,6 +66,7 @@ class FlowEndpoint {
         DecryptedRequest decrypted;
         try {
             decrypted = crypto.decrypt(aesKey, flowData, iv);
+            keys.decryptedWith(decrypted);
         } catch (UndecryptableRequestException e) {
             log.debug("undecryptable request: {}", e.reason());
             return EndpointAnswer.empty(UNDECRYPTABLE, EndpointRequest.OUTCOME_UNDECRYPTABLE);

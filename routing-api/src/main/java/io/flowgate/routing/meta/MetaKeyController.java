@@ -10,14 +10,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.io.UncheckedIOException;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,8 +53,15 @@ class MetaKeyController {
         this.jdbc = jdbc;
     }
 
+    /** The keys Flowgate holds and, when the Graph settings are there, what Meta has (its errors as in every call). */
     @GetMapping(path = "/api/meta/key", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> status() throws KeyLoadException {
+        if (graph.phoneNumberId() == null || !graph.hasToken()) {
+            Map<String, Object> out = new LinkedHashMap<>(keys.status().toMap());
+            out.put("meta", null);
+            out.put("meta_not_configured", "set FLOWGATE_ACCESS_TOKEN and FLOWGATE_PHONE_NUMBER_ID to compare with Meta's key");
+            return out;
+        }
         return view(readBack());
     }
 
@@ -118,6 +129,17 @@ class MetaKeyController {
         announce();
         log.info("the previous Flow endpoint key is no longer accepted");
         return keys.status().toMap();
+    }
+
+    /** A key file that cannot be read or written: the operator's to fix, named in the message (never a key). */
+    @ExceptionHandler({KeyLoadException.class, UncheckedIOException.class})
+    ResponseEntity<Map<String, Object>> keyFiles(Exception e) {
+        log.warn("business key step failed: {}", e.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "key_files");
+        body.put("message", e.getMessage());
+        body.put("details", List.of());
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(body);
     }
 
     /** What Meta has for the phone number. */

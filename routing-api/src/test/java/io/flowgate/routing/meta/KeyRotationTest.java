@@ -141,6 +141,10 @@ class KeyRotationTest {
         assertThat(failures).as("old-key requests refused during the rotation, of " + sent.get()).isEmpty();
         assertThat(oldOnA.send(payload("ping", null, null)).status()).isEqualTo(200);
         assertThat(oldOnB.send(payload("ping", null, null)).status()).isEqualTo(200);
+        // what tells the operator the previous key is still in use
+        AdminAnswer inUse = a.admin("GET", "/api/meta/key", null);
+        assertThat(inUse.json().path("previous_key_requests_here").asLong()).isPositive();
+        assertThat(inUse.json().path("previous_key_last_used_here").asText()).isNotEmpty();
 
         AdminAnswer removed = a.admin("DELETE", "/api/meta/key/previous", null);
         assertThat(removed.status()).as(removed.raw()).isEqualTo(200);
