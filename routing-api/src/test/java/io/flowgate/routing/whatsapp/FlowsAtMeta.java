@@ -327,7 +327,7 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
     static ResponseDefinition error(int status, int code, String message, String userTitle, String userMessage) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("message", message).put("type", code == 190 ? "OAuthException" : "OAuthException").put("code", code);
+        error.put("message", message).put("type", "OAuthException").put("code", code);
         if (userTitle != null) {
             error.put("error_user_title", userTitle);
         }
