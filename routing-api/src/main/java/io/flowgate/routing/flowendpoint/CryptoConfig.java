@@ -3,6 +3,8 @@ package io.flowgate.routing.flowendpoint;
 import io.flowgate.events.MetaSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.flowgate.routing.system.ChangeListener;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,28 +16,40 @@ import java.nio.file.Path;
  * every request later.
  */
 @Configuration(proxyBeanMethods = false)
-class CryptoConfig {
+public class CryptoConfig {
 
+    /** The "table" name of the announcement that the key files changed. */
+    public static final String KEYS_CHANGED = "endpoint_keys";
     private static final Logger log = LoggerFactory.getLogger(CryptoConfig.class);
 
+    /**
+     * The keys from {@code FLOWGATE_PRIVATE_KEY} and, when it exists, the previous key (the setting's file,
+     * or the {@code .previous} file a rotation left). They are loaded again when another instance announces a
+     * rotation step on {@code flowgate_changes} ({@value #KEYS_CHANGED}), so every instance follows.
+     */
     @Bean
-    KeyRing keyRing(FlowEndpointProperties properties) throws KeyLoadException {
+    EndpointKeys endpointKeys(FlowEndpointProperties properties, ObjectProvider<ChangeListener> changes) throws KeyLoadException {
         if (blank(properties.privateKey())) {
             throw new KeyLoadException(Path.of("FLOWGATE_PRIVATE_KEY"), "not set; the Flow endpoint needs the path of the "
                     + "RSA private key (PEM) whose public key is uploaded to Meta");
         }
-        KeyRing ring = KeyRing.load(Path.of(properties.privateKey()), chars(properties.privateKeyPassphrase()),
+        EndpointKeys keys = new EndpointKeys(Path.of(properties.privateKey()), chars(properties.privateKeyPassphrase()),
                 blank(properties.previousPrivateKey()) ? null : Path.of(properties.previousPrivateKey()),
                 chars(properties.previousPrivateKeyPassphrase()));
         log.info("Flow endpoint key loaded from {}{}; crypto provider: {}", properties.privateKey(),
-                blank(properties.previousPrivateKey()) ? "" : " (previous key " + properties.previousPrivateKey() + " also accepted)",
+                keys.hasPrevious() ? " (previous key " + keys.previousFile() + " also accepted)" : "",
                 CryptoProviders.describe());
-        return ring;
-    }
-
-    @Bean
-    FlowCrypto flowCrypto(KeyRing keyRing) {
-        return new FlowCrypto(keyRing);
+        changes.ifAvailable(listener -> listener.subscribe(change -> {
+            if (change.table().equals(KEYS_CHANGED)) {
+                try {
+                    keys.reload();
+                } catch (KeyLoadException | RuntimeException e) {
+                    log.error("another instance changed the Flow endpoint keys, but they do not load here; the keys in use stay: {}",
+                            e.getMessage());
+                }
+            }
+        }));
+        return keys;
     }
 
     @Bean

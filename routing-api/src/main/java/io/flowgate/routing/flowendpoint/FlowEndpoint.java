@@ -31,15 +31,15 @@ class FlowEndpoint {
     static final int BAD_SIGNATURE = 432;
 
     private final MetaSignature signature;
-    private final FlowCrypto crypto;
+    private final EndpointKeys keys;
     private final FlowSteps steps;
     private final ObjectMapper mapper;
     private final FlowEndpointProperties properties;
 
-    FlowEndpoint(MetaSignature endpointSignature, FlowCrypto crypto, FlowSteps steps, ObjectMapper mapper,
+    FlowEndpoint(MetaSignature endpointSignature, EndpointKeys keys, FlowSteps steps, ObjectMapper mapper,
                  FlowEndpointProperties properties) {
         this.signature = endpointSignature;
-        this.crypto = crypto;
+        this.keys = keys;
         this.steps = steps;
         this.mapper = mapper;
         this.properties = properties;
@@ -61,9 +61,12 @@ class FlowEndpoint {
         if (aesKey == null || flowData == null || iv == null) {
             return EndpointAnswer.empty(400, EndpointRequest.OUTCOME_BAD_REQUEST);
         }
+        // the keys of this moment, for the whole request, even if a rotation step swaps them meanwhile
+        FlowCrypto crypto = keys.crypto();
         DecryptedRequest decrypted;
         try {
             decrypted = crypto.decrypt(aesKey, flowData, iv);
+            keys.decryptedWith(decrypted);
         } catch (UndecryptableRequestException e) {
             log.debug("undecryptable request: {}", e.reason());
             return EndpointAnswer.empty(UNDECRYPTABLE, EndpointRequest.OUTCOME_UNDECRYPTABLE);
@@ -116,7 +119,7 @@ class FlowEndpoint {
             withVersion.setAll(reply);
             reply = withVersion;
         }
-        return new EndpointAnswer(200, crypto.encryptResponse(bytes(reply), decrypted), "text/plain", outcome,
+        return new EndpointAnswer(200, keys.crypto().encryptResponse(bytes(reply), decrypted), "text/plain", outcome,
                 request.action(), request.screen() == null ? "" : request.screen(),
                 step == null ? null : step.sessionId(), step == null ? null : step.flowId(), step);
     }
@@ -125,7 +128,7 @@ class FlowEndpoint {
         ObjectNode error = JsonNodeFactory.instance.objectNode();
         error.put("error_msg", properties.invalidTokenMessage());
         String body = properties.plaintextInvalidTokenBody() ? error.toString()
-                : crypto.encryptResponse(bytes(error), decrypted);
+                : keys.crypto().encryptResponse(bytes(error), decrypted);
         return new EndpointAnswer(INVALID_TOKEN, body, properties.plaintextInvalidTokenBody() ? "application/json" : "text/plain",
                 EndpointRequest.OUTCOME_INVALID_TOKEN, request.action(), request.screen() == null ? "" : request.screen(),
                 step.sessionId(), step.flowId(), step);

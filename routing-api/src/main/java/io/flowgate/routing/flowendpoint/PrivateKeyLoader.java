@@ -364,4 +364,9 @@ public final class PrivateKeyLoader {
     private static final class Bc {
         static final Provider PROVIDER = new BouncyCastleProvider();
     }
+
+    /** The same unregistered BouncyCastle provider, for writing key files ({@link EndpointKeys}). */
+    static Provider bouncyCastle() {
+        return Bc.PROVIDER;
+    }
 }

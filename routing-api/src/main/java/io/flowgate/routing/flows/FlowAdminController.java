@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.system.ApiException;
 import io.flowgate.routing.system.BoundedBody;
 import jakarta.servlet.http.HttpServletRequest;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -15,11 +14,9 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Admin API of the Flow registry: upload a Flow's JSON ({@code PUT /api/flows/{flowId}}), read it back,
@@ -28,19 +25,16 @@ import java.util.regex.Pattern;
 @RestController
 class FlowAdminController {
 
-    static final Pattern FLOW_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
     private final FlowRegistry registry;
     private final ObjectMapper mapper;
     private final FlowsProperties properties;
-    private final List<FlowUploadCheck> checks;
+    private final FlowValidation validation;
 
-    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties,
-                        ObjectProvider<FlowUploadCheck> checks) {
+    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties, FlowValidation validation) {
         this.registry = registry;
         this.mapper = mapper;
         this.properties = properties;
-        this.checks = checks.orderedStream().toList();
+        this.validation = validation;
     }
 
     @PutMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -48,19 +42,8 @@ class FlowAdminController {
         checkId(flowId);
         JsonNode json = BoundedBody.readJson(request, properties.maxJsonBytes(), mapper, "the Flow JSON");
         boolean existed = registry.find(flowId).isPresent();
-        FlowDefinition flow;
-        try {
-            FlowDefinition candidate = FlowDefinition.parse(flowId, json);
-            List<String> conflicts = new ArrayList<>();
-            checks.forEach(check -> conflicts.addAll(check.problemsWith(candidate)));
-            if (!conflicts.isEmpty()) {
-                throw ApiException.badRequest("the new Flow JSON does not fit the Flow's routing rules; change or delete them first",
-                        conflicts);
-            }
-            flow = registry.save(flowId, json);
-        } catch (FlowValidationException e) {
-            throw ApiException.badRequest("the Flow JSON is not valid", e.problems());
-        }
+        validation.check(flowId, json);
+        FlowDefinition flow = registry.save(flowId, json);
         return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED).body(summary(flow));
     }
 
@@ -87,8 +70,6 @@ class FlowAdminController {
     }
 
     private static void checkId(String flowId) {
-        if (!FLOW_ID.matcher(flowId).matches()) {
-            throw ApiException.badRequest("flow id must be 1-64 letters, digits, '_', '.' or '-'");
-        }
+        FlowValidation.checkId(flowId);
     }
 }

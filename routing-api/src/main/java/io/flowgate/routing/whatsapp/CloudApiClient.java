@@ -153,6 +153,27 @@ class CloudApiClient implements DisposableBean {
                 });
     }
 
+    /**
+     * One management call to the Graph API (Flows, business key, metrics: {@link GraphApi}) with the same
+     * client, token and bounds as {@link #send}: {@code pathAndQuery} is relative to the version, e.g.
+     * {@code 123/flows}. The future completes with the status and body (bounded), or exceptionally when
+     * there was no answer (see {@link #unreachable}).
+     */
+    CompletableFuture<HttpResponse<String>> exchange(String method, String pathAndQuery, String contentType,
+                                                     HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(properties.graphApiUrl() + "/" + properties.apiVersion()
+                        + "/" + pathAndQuery))
+                .timeout(properties.requestTimeout())
+                .header("Authorization", "Bearer " + properties.accessToken())
+                .header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.sendAsync(request.build(), info -> boundedString())
+                .orTimeout(properties.requestTimeout().plusSeconds(1).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** The answer in one line fit for a log or the table: no message text, phone numbers masked. */
     static String summary(Answer answer) {
         if (answer instanceof Accepted) {
@@ -203,7 +224,7 @@ class CloudApiClient implements DisposableBean {
                 error.path("fbtrace_id").isTextual() ? error.path("fbtrace_id").asText() : null));
     }
 
-    private Answer unreachable(Throwable failure) {
+    Answer unreachable(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return new Unreachable("no answer within " + properties.requestTimeout().toMillis() + " ms");
@@ -214,7 +235,8 @@ class CloudApiClient implements DisposableBean {
         return new Unreachable(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + Masked.text(cause.getMessage())));
     }
 
-    private static JsonNode parse(String body) {
+    /** The answer's JSON, or a missing node when it has none. */
+    static JsonNode parse(String body) {
         try {
             JsonNode json = body == null || body.isBlank() ? null : JSON.readTree(body);
             return json == null ? JSON.missingNode() : json;

@@ -15,21 +15,23 @@ import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 /**
  * A real HTTP server (WireMock) standing in for the Graph API's messages endpoint: answers the way Meta
  * does, per recipient, and records every request with the time it arrived.
  */
-final class GraphApiStandIn implements AutoCloseable {
+public final class GraphApiStandIn implements AutoCloseable {
 
-    static final String ACCESS_TOKEN = "test-access-token";
-    static final String PHONE_NUMBER_ID = "106540352242922";
+    public static final String ACCESS_TOKEN = "test-access-token";
+    public static final String PHONE_NUMBER_ID = "106540352242922";
     static final String MESSAGES_PATH = "/v23.0/" + PHONE_NUMBER_ID + "/messages";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ANSWERED = "answered";
@@ -42,23 +44,34 @@ final class GraphApiStandIn implements AutoCloseable {
     }
 
     private final WireMockServer server;
+    private final FlowsAtMeta flowsAtMeta;
 
-    private GraphApiStandIn(WireMockServer server) {
+    private GraphApiStandIn(WireMockServer server, FlowsAtMeta flowsAtMeta) {
         this.server = server;
+        this.flowsAtMeta = flowsAtMeta;
     }
 
-    static GraphApiStandIn start() {
-        WireMockServer server = new WireMockServer(options().dynamicPort().containerThreads(20));
+    public static GraphApiStandIn start() {
+        FlowsAtMeta flowsAtMeta = new FlowsAtMeta(ACCESS_TOKEN, PHONE_NUMBER_ID);
+        WireMockServer server = new WireMockServer(options().dynamicPort().containerThreads(20).extensions(flowsAtMeta));
         server.start();
-        return new GraphApiStandIn(server);
+        // the Flows API, the business key and the metrics API, answered with state by FlowsAtMeta
+        server.stubFor(any(urlPathMatching("/v23\\.0/(9[0-9]{14}(/.*)?|" + PHONE_NUMBER_ID + "/whatsapp_business_encryption|"
+                + FlowsAtMeta.WABA_ID + "/flows)")).willReturn(aResponse().withTransformers(FlowsAtMeta.NAME)));
+        return new GraphApiStandIn(server, flowsAtMeta);
     }
 
-    String url() {
+    /** Meta's Flows, business key and metrics as this stand-in holds them. */
+    public FlowsAtMeta meta() {
+        return flowsAtMeta;
+    }
+
+    public String url() {
         return server.baseUrl();
     }
 
     /** The properties that point a routing-api at this server, with credentials. */
-    Map<String, Object> senderProperties() {
+    public Map<String, Object> senderProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("flowgate.whatsapp.graph-api-url", url());
         p.put("flowgate.whatsapp.access-token", ACCESS_TOKEN);
