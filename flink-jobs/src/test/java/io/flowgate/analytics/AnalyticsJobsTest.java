@@ -139,7 +139,8 @@ class AnalyticsJobsTest {
         AnalyticsSources production = AnalyticsSources.production(options);
         AnalyticsSources slowed = new AnalyticsSources(AnalyticsSources.transitions(options)
                 .setDeserializer(new ThrottledDeserializer(new TopicEventDeserializer(options.fromMillis(), options.toMillis()), 2))
-                .build(), production.alertRules(), production.inventory());
+                .build(), production.alertRules(), production.inventory(),
+                production.experiments());
         AnalyticsSinks sinks = AnalyticsSinks.production(options);
         FailOnceSink.reset();
 

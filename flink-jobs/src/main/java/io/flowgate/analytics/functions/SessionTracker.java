@@ -1,5 +1,6 @@
 package io.flowgate.analytics.functions;
 
+import io.flowgate.analytics.records.ExperimentInput;
 import io.flowgate.analytics.records.ItemSelection;
 import io.flowgate.analytics.records.ScreenDelta;
 import io.flowgate.analytics.records.SessionStep;
@@ -62,6 +63,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             new OutputTag<>("session-summaries", TypeInformation.of(SessionSummary.class));
     public static final OutputTag<ItemSelection> ITEM_SELECTIONS =
             new OutputTag<>("item-selections", TypeInformation.of(ItemSelection.class));
+    /** Starts and ends (completed or dropped) of sessions in a routing experiment, for the experiment monitor. */
+    public static final OutputTag<ExperimentInput> EXPERIMENT_SESSIONS =
+            new OutputTag<>("experiment-sessions", TypeInformation.of(ExperimentInput.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
     /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
@@ -147,6 +151,11 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             p = start(step);
         }
         long time = step.eventTime();
+        if (p.experimentId == null && step.experimentId() != null && !p.finished()) {
+            p.experimentId = step.experimentId();
+            p.variant = step.variant();
+            ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.started(p.experimentId, p.variant));
+        }
         p.lastActivityAt = Math.max(p.lastActivityAt, time);
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && time - p.lastEventTime >= staleAfter) {
             // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
@@ -177,6 +186,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             p.finishedAt = time;
             for (String s : p.reached) {
                 out.collect(delta(p, s, 0, 0, 1));
+            }
+            if (p.experimentId != null) {
+                ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, true, p.reached, null));
             }
         }
         if (isAfterLast(p, step)) {
@@ -232,6 +244,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
         if (p.lastScreen != null) {
             out.collect(delta(p, p.lastScreen, 0, 1, 0));
+        }
+        if (p.experimentId != null) {
+            ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, false, p.reached, p.lastScreen));
         }
         String sessionId = ctx.getCurrentKey();
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
