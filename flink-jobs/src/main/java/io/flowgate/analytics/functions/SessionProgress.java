@@ -39,6 +39,8 @@ public final class SessionProgress {
     /** The routing experiment and variant the session is in (from its first tagged transition), or null. */
     public String experimentId;
     public String variant;
+    /** Its outcome in the experiment has been read (start + experiment window). */
+    public boolean measured;
 
     public SessionProgress() {
     }

@@ -68,6 +68,12 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             new OutputTag<>("experiment-sessions", TypeInformation.of(ExperimentInput.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
+    /**
+     * A session in an experiment is measured this many stale-afters after it started: by then an abandoned
+     * session has gone stale (unless it lasted longer than one stale-after), so every session's outcome is
+     * read at the same age, whether it completes or drops (no bias towards quick completions).
+     */
+    public static final int EXPERIMENT_WINDOW_STALE_AFTERS = 2;
     /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
     private static final long CLEANUP_GRID = HOUR;
     private static final Comparator<String> EVENT_IDS = Comparator.nullsFirst(Comparator.naturalOrder());
@@ -76,6 +82,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     private final long staleAfter;
     private final long retention;
     private final long endOfTime;
+    private final long experimentWindow;
 
     private transient MapState<Long, List<SessionStep>> pending;
     private transient ValueState<SessionProgress> progress;
@@ -91,6 +98,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         this.staleAfter = staleAfter.toMillis();
         this.retention = retention.toMillis();
         this.endOfTime = endOfTime;
+        this.experimentWindow = EXPERIMENT_WINDOW_STALE_AFTERS * this.staleAfter;
     }
 
     @Override
@@ -117,6 +125,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         due.add(step);
         pending.put(time, due);
         ctx.timerService().registerEventTimeTimer(time);
+        if (step.experimentId() != null) {
+            schedule(ctx, step.sessionStartedAt() + experimentWindow);
+        }
         schedule(ctx, time + staleAfter);
         schedule(ctx, Math.floorDiv(time + staleAfter + retention + CLEANUP_GRID - 1, CLEANUP_GRID) * CLEANUP_GRID);
     }
@@ -135,11 +146,15 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         if (p == null) {
             return;
         }
+        if (p.experimentId != null && !p.measured && timestamp == p.startedAt + experimentWindow) {
+            measure(p, ctx);
+        }
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && timestamp == p.lastEventTime + staleAfter) {
             markStale(p, timestamp, ctx, out);
             emitSummary(p, ctx);
         }
-        if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()) {
+        if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()
+                && (p.experimentId == null || p.measured)) {
             progress.clear();
             return;
         }
@@ -186,9 +201,6 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             p.finishedAt = time;
             for (String s : p.reached) {
                 out.collect(delta(p, s, 0, 0, 1));
-            }
-            if (p.experimentId != null) {
-                ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, true, p.reached, null));
             }
         }
         if (isAfterLast(p, step)) {
@@ -245,13 +257,22 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         if (p.lastScreen != null) {
             out.collect(delta(p, p.lastScreen, 0, 1, 0));
         }
-        if (p.experimentId != null) {
-            ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, false, p.reached, p.lastScreen));
-        }
         String sessionId = ctx.getCurrentKey();
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
                 sessionId, p.userId, p.lastScreen, Instant.ofEpochMilli(p.lastEventTime),
                 Instant.ofEpochMilli(p.startedAt), p.source));
+    }
+
+    /**
+     * The session's outcome in its experiment, read once at start + {@code experimentWindow}: completed and
+     * the screens reached by then, and where it dropped if it had gone stale by then (docs/experiments.md).
+     */
+    private static void measure(SessionProgress p, Context ctx) {
+        p.measured = true;
+        boolean completedInWindow = p.completed;
+        String droppedAt = p.stale && !p.completed ? p.lastScreen : null;
+        ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, completedInWindow,
+                p.reached, droppedAt));
     }
 
     private void schedule(Context ctx, long time) {
