@@ -402,9 +402,13 @@ class AnalyticsJobsTest {
 
     /** The distinct event ids on a topic, read from the beginning to its end; each event checked against its schema. */
     private static Set<String> eventIds(String topic) {
+        return eventIds(kafka.bootstrapServers(), topic);
+    }
+
+    static Set<String> eventIds(String bootstrapServers, String topic) {
         Set<String> ids = new TreeSet<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
