@@ -223,8 +223,12 @@ class AnalyticsJobsTest {
     }
 
     private static void publish(String topic, List<Scenario.Published> events) {
+        publish(kafka.bootstrapServers(), topic, events);
+    }
+
+    static void publish(String bootstrapServers, String topic, List<Scenario.Published> events) {
         try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (Scenario.Published p : events) {
                 producer.send(new ProducerRecord<>(topic, null, p.publishedAt(), p.event().key(), EventJson.toBytes(p.event())));

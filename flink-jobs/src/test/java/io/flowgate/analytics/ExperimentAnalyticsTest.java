@@ -5,17 +5,11 @@ import io.flowgate.analytics.records.ExperimentDefinition;
 import io.flowgate.analytics.records.ExperimentInput;
 import io.flowgate.analytics.records.ExperimentResultRow;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
-import io.flowgate.events.EventJson;
 import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.Topics;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,14 +68,7 @@ class ExperimentAnalyticsTest {
                 new ExperimentScenario.Variant("control", ExperimentScenario.BASELINE, false),
                 new ExperimentScenario.Variant("b", ExperimentScenario.UPLIFT, false),
                 new ExperimentScenario.Variant("slow", ExperimentScenario.BASELINE, true)));
-        try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            for (Scenario.Published p : scenario.published) {
-                producer.send(new ProducerRecord<>(Topics.TRANSITIONS, null, p.publishedAt(), p.event().key(),
-                        EventJson.toBytes(p.event())));
-            }
-        }
+        AnalyticsJobsTest.publish(kafka.bootstrapServers(), Topics.TRANSITIONS, scenario.published);
     }
 
     @AfterAll
