@@ -21,10 +21,8 @@ import java.util.Random;
  * request, {@link AnalyticsThroughputBenchmark#generate}) read by batch runs from two topics, once untagged
  * and once with every session in a two-variant experiment (so every session is measured by the session
  * tracker and every request and session reaches the experiment monitor), alternately, run by run, so that
- * the machine's load spreads over both. Not a test: it reports. Run with
- * {@code ./mvnw -q -B -pl flink-jobs -am test-compile} then
- * {@code ./mvnw -q -B -pl flink-jobs exec:exec -Dexec.executable=java -Dexec.classpathScope=test
- * -Dexec.args="-Xmx3g -cp %classpath io.flowgate.analytics.ExperimentBookkeepingBenchmark 200000 3"}.
+ * the machine's load spreads over both. Not a test: it reports. The command (from the repository root,
+ * nothing installed) is in docs/benchmarks.md, "Experiment bookkeeping".
  */
 public final class ExperimentBookkeepingBenchmark {
 

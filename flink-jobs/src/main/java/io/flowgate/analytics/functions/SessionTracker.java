@@ -45,6 +45,11 @@ import java.util.List;
  * flagged a second time, but it marks the session re-engaged for the lead score, and items selected then
  * still count as demand.
  *
+ * <p>A session whose transitions carry a routing experiment emits its start and, once, at its start +
+ * {@value #EXPERIMENT_WINDOW_STALE_AFTERS} × {@code staleAfter}, its outcome in the experiment (completed by
+ * then, screens reached, where it dropped): {@link #EXPERIMENT_SESSIONS}, for the experiment monitor
+ * (docs/experiments.md). Its state is kept at least until then.
+ *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
  *
