@@ -306,6 +306,68 @@ final class AnalyticsQueries {
         }
     }
 
+    static final int MAX_EXPERIMENTS = 50;
+    static final int MAX_VARIANTS = 20;
+    static final int MAX_EXPERIMENT_SCREENS = 500;
+
+    record ExperimentSummary(String experimentId, String flowId, String status, String primaryMetric, Double alpha) {
+    }
+
+    /** A variant's {@code experiment_results} row and, when it was stopped, its guardrail stop. */
+    record ExperimentVariant(String variant, boolean control, long sessions, long finished, long completed,
+                             long conversions, double conversionRate, String primaryMetric, Double difference,
+                             Double ciLow, Double ciHigh, Double pValue, String decision, long requests,
+                             double errorRate, double p90Ms, String evaluatedAt, String stoppedBy, Double stopObserved,
+                             Double stopThreshold, String stoppedAt) {
+    }
+
+    record ExperimentScreen(String variant, String screen, long reached, long dropped, long completed, double dropRate) {
+    }
+
+    /** The experiments the job has results for (latest first), and the selected one's variants and screens. */
+    record Experiments(List<ExperimentSummary> experiments, String experiment, List<ExperimentVariant> variants,
+                       List<ExperimentScreen> screens) {
+    }
+
+    /** @param experiment an experiment id, or null for the one evaluated last */
+    Experiments experiments(String experiment) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<ExperimentSummary> experiments = list(c, """
+                    SELECT r.experiment_id, e.flow_id, e.status, e.primary_metric, e.alpha
+                      FROM (SELECT experiment_id, max(evaluated_at) AS last FROM experiment_results GROUP BY experiment_id) r
+                      LEFT JOIN experiments e ON e.experiment_id = r.experiment_id
+                     ORDER BY r.last DESC, r.experiment_id
+                     LIMIT ?""", rs -> new ExperimentSummary(rs.getString("experiment_id"), rs.getString("flow_id"),
+                    rs.getString("status"), rs.getString("primary_metric"), (Double) rs.getObject("alpha")), MAX_EXPERIMENTS);
+            String selected = experiment != null ? experiment : experiments.isEmpty() ? null : experiments.get(0).experimentId();
+            if (selected == null) {
+                return new Experiments(experiments, null, List.of(), List.of());
+            }
+            List<ExperimentVariant> variants = list(c, """
+                    SELECT r.*, s.guardrail, s.observed, s.threshold, s.stopped_at
+                      FROM experiment_results r
+                      LEFT JOIN experiment_guardrail_stops s ON s.experiment_id = r.experiment_id AND s.variant = r.variant
+                     WHERE r.experiment_id = ?
+                     ORDER BY r.is_control DESC, r.variant
+                     LIMIT ?""", rs -> new ExperimentVariant(rs.getString("variant"), rs.getBoolean("is_control"),
+                    rs.getLong("sessions"), rs.getLong("finished"), rs.getLong("completed"), rs.getLong("conversions"),
+                    rs.getDouble("conversion_rate"), rs.getString("primary_metric"), (Double) rs.getObject("difference"),
+                    (Double) rs.getObject("ci_low"), (Double) rs.getObject("ci_high"), (Double) rs.getObject("p_value"),
+                    rs.getString("decision"), rs.getLong("requests"), rs.getDouble("error_rate"), rs.getDouble("p90_ms"),
+                    iso(time(rs, "evaluated_at")), rs.getString("guardrail"), (Double) rs.getObject("observed"),
+                    (Double) rs.getObject("threshold"), iso(time(rs, "stopped_at"))), selected, MAX_VARIANTS);
+            List<ExperimentScreen> screens = list(c, """
+                    SELECT variant, screen, reached, dropped, completed, drop_rate
+                      FROM experiment_screen_dropoff
+                     WHERE experiment_id = ?
+                     ORDER BY variant, reached DESC, screen
+                     LIMIT ?""", rs -> new ExperimentScreen(rs.getString("variant"), rs.getString("screen"),
+                    rs.getLong("reached"), rs.getLong("dropped"), rs.getLong("completed"), rs.getDouble("drop_rate")),
+                    selected, MAX_EXPERIMENT_SCREENS);
+            return new Experiments(experiments, selected, variants, screens);
+        }
+    }
+
     private static Alert alert(ResultSet rs) throws SQLException {
         return new Alert(rs.getString("alert_id"), rs.getLong("rule_id"), rs.getString("screen"),
                 rs.getString("metric"), rs.getString("state"), rs.getDouble("value"), rs.getDouble("threshold"),

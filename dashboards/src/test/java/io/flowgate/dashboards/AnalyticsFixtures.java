@@ -72,7 +72,37 @@ final class AnalyticsFixtures {
             insertStaleSessions(c);
             insertLeads(c, 0, LEADS);
             insertInventory(c);
+            insertExperiments(c);
             c.commit();
+        }
+    }
+
+    static final String EXPERIMENT = "quote-copy";
+
+    /**
+     * One experiment on {@link #FLOW}: the control, a winning treatment {@code b} and a treatment {@code slow}
+     * stopped by the p90 latency guardrail, with their funnels.
+     */
+    static void insertExperiments(Connection c) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES ('" + FLOW + "', '{}', 'WELCOME')");
+            st.execute("INSERT INTO experiments (experiment_id, flow_id, status) VALUES ('" + EXPERIMENT + "', '" + FLOW + "', 'running')");
+            st.execute("INSERT INTO experiment_variants (experiment_id, variant, is_control, weight) VALUES "
+                    + "('" + EXPERIMENT + "', 'control', true, 1), ('" + EXPERIMENT + "', 'b', false, 1), ('" + EXPERIMENT + "', 'slow', false, 1)");
+            st.execute("INSERT INTO experiment_guardrail_stops (experiment_id, variant, guardrail, observed, threshold, stopped_at) "
+                    + "VALUES ('" + EXPERIMENT + "', 'slow', 'p90_latency', 2140, 1000, '2026-11-02T10:12:00Z')");
+            st.execute("""
+                    INSERT INTO experiment_results (experiment_id, variant, is_control, sessions, finished, completed, conversions,
+                      conversion_rate, primary_metric, difference, ci_low, ci_high, p_value, decision, stopped_by, requests,
+                      errors, error_rate, p90_ms, evaluated_at) VALUES
+                    ('quote-copy', 'control', true, 1600, 1500, 465, 465, 0.31, 'completion', NULL, NULL, NULL, NULL, 'control', NULL, 6000, 60, 0.01, 180.5, '2026-11-02T11:59:00Z'),
+                    ('quote-copy', 'b', false, 1580, 1490, 596, 596, 0.4, 'completion', 0.09, 0.031, 0.142, 0.0004, 'winner', NULL, 6100, 55, 0.009, 175.0, '2026-11-02T11:59:00Z'),
+                    ('quote-copy', 'slow', false, 210, 200, 58, 58, 0.29, 'completion', -0.02, NULL, NULL, NULL, 'stopped_guardrail', 'p90_latency', 800, 8, 0.01, 2140.0, '2026-11-02T11:59:00Z')""");
+            st.execute("""
+                    INSERT INTO experiment_screen_dropoff (experiment_id, variant, screen, reached, dropped, completed, drop_rate, updated_at)
+                    SELECT 'quote-copy', v.variant, s.screen, (v.finished * s.share)::bigint, 0, 0, 0, '2026-11-02T11:59:00Z'
+                      FROM (VALUES ('control', 1500), ('b', 1490), ('slow', 200)) v (variant, finished),
+                           (VALUES ('WELCOME', 1.0), ('DETAILS', 0.8), ('QUOTE', 0.56)) s (screen, share)""");
         }
     }
 

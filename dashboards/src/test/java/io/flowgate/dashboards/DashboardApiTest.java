@@ -185,6 +185,32 @@ class DashboardApiTest {
     }
 
     @Test
+    void experimentsShowEachVariantWithItsIntervalDecisionAndGuardrailStop() throws Exception {
+        JsonNode experiments = getJson(full, "/api/experiments");
+        assertThat(experiments.get("experiment").asText()).isEqualTo(EXPERIMENT);
+        assertThat(experiments.get("experiments").get(0).get("flow_id").asText()).isEqualTo(FLOW);
+        JsonNode variants = experiments.get("variants");
+        assertThat(variants).extracting(v -> v.get("variant").asText()).containsExactly("control", "b", "slow");
+        assertThat(variants.get(0).get("control").asBoolean()).isTrue();
+        assertThat(variants.get(0).get("ci_low").isNull()).isTrue();
+        assertThat(variants.get(1).get("decision").asText()).isEqualTo("winner");
+        assertThat(variants.get(1).get("ci_low").asDouble()).isEqualTo(0.031);
+        assertThat(variants.get(1).get("stopped_by").isNull()).isTrue();
+        JsonNode slow = variants.get(2);
+        assertThat(slow.get("stopped_by").asText()).isEqualTo("p90_latency");
+        assertThat(slow.get("stop_observed").asDouble()).isEqualTo(2140.0);
+        assertThat(slow.get("stop_threshold").asDouble()).isEqualTo(1000.0);
+        assertThat(slow.get("stopped_at").asText()).isEqualTo("2026-11-02T10:12:00Z");
+        assertThat(experiments.get("screens")).hasSize(9);
+
+        JsonNode unknown = getJson(full, "/api/experiments?experiment=nope");
+        assertThat(unknown.get("experiment").asText()).isEqualTo("nope");
+        assertThat(unknown.get("variants")).isEmpty();
+        assertThat(getJson(empty, "/api/experiments").get("variants")).isEmpty();
+        assertThat(get(full, "/api/experiments?experiment=" + "x".repeat(201)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void emptyTablesAnswerEmptyViewsRatherThanErrors() throws Exception {
         JsonNode funnel = getJson(empty, "/api/funnel");
         assertThat(funnel.get("flows")).isEmpty();

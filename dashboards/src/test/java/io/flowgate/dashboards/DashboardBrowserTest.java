@@ -118,6 +118,34 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theExperimentsViewShowsEachVariantsIntervalDecisionAndWhyOneWasStopped() throws Exception {
+        open(full);
+
+        assertThat(new Select(browser.findElement(By.id("experiments-experiment"))).getFirstSelectedOption().getText())
+                .startsWith(EXPERIMENT);
+        assertThat(js("return flowgateDashboard.charts.experimentsInterval.data.labels")).isEqualTo(List.of("b", "slow"));
+        List<Object> interval = dataset("experimentsInterval", 0);
+        assertThat((List<?>) interval.get(0)).extracting(v -> ((Number) v).doubleValue())
+                .containsExactly(3.1, 14.2);
+        assertThat(interval.get(1)).as("no interval yet for slow").isNull();
+        assertThat(datasetLabels("experimentsFunnel")).containsExactly("control", "b", "slow");
+        assertThat(js("return flowgateDashboard.charts.experimentsFunnel.data.labels"))
+                .isEqualTo(List.of("WELCOME", "DETAILS", "QUOTE"));
+
+        List<WebElement> rows = browser.findElements(By.cssSelector("#experiments-rows tr"));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).getText()).contains("control (control)").contains("1,600").contains("31%");
+        assertThat(rows.get(1).getText()).contains("+9.0 pt [+3.1 pt, +14.2 pt]").contains("0.0004").contains("winner");
+        assertThat(rows.get(2).getText()).contains("stopped by guardrail")
+                .contains("p90 latency 2,140 ms over 1,000 ms, 10:12 UTC");
+
+        browser.findElement(By.id("experiments-panel")).getLocation();
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('experiments-panel').scrollIntoView()");
+        screenshot("dashboard-experiments.png");
+        assertNoConsoleErrors();
+    }
+
+    @Test
     void choosingAFlowRedrawsItsFunnelAndShowsItsIdsAsText() {
         open(full);
 
@@ -161,7 +189,7 @@ class DashboardBrowserTest {
     void emptyTablesShowNoDataYetInsteadOfCharts() throws Exception {
         open(empty);
 
-        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory")) {
+        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory", "experiments")) {
             WebElement message = browser.findElement(By.id(view + "-empty"));
             assertThat(message.isDisplayed()).as(view).isTrue();
             assertThat(message.getText()).as(view).startsWith("No data yet");

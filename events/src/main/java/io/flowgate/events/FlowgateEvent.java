@@ -18,12 +18,13 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = LeadStateUpdated.class, name = LeadStateUpdated.TYPE),
         @JsonSubTypes.Type(value = StaleSession.class, name = StaleSession.TYPE),
         @JsonSubTypes.Type(value = LatencyAlert.class, name = LatencyAlert.TYPE),
+        @JsonSubTypes.Type(value = ExperimentGuardrailBreached.class, name = ExperimentGuardrailBreached.TYPE),
         @JsonSubTypes.Type(value = InboundUpdate.class, name = InboundUpdate.TYPE),
         @JsonSubTypes.Type(value = Heartbeat.class, name = Heartbeat.TYPE),
 })
 public sealed interface FlowgateEvent
         permits FlowTransition, EndpointRequest, LeadStateUpdated, StaleSession, LatencyAlert, InboundUpdate,
-                Heartbeat {
+                Heartbeat, ExperimentGuardrailBreached {
 
     /** Unique per event; a redelivered event keeps its id, so consumers deduplicate by it. */
     String eventId();

@@ -42,7 +42,7 @@ public final class Topics {
             topic(INBOUND_DEAD_LETTER, INBOUND_MAX_BYTES, Duration.ofDays(14), "signed webhook bodies ingest-api could not read"),
             topic(LEAD_UPDATES, EVENT_MAX_BYTES, WEEK, "lead state changes for CRM sync, from routing-api (outbox)"),
             topic(STALE_SESSIONS, EVENT_MAX_BYTES, WEEK, "sessions the Flink job found stale"),
-            topic(ALERTS, EVENT_MAX_BYTES, WEEK, "latency alerts from the Flink job"));
+            topic(ALERTS, EVENT_MAX_BYTES, WEEK, "latency alerts and experiment guardrail breaches from the Flink job"));
 
     private static TopicDefinition topic(String name, int maxBytes, Duration retention, String purpose) {
         return new TopicDefinition(name, DEFAULT_PARTITIONS, REPLICATION, MIN_INSYNC, maxBytes, retention, "delete", purpose);

@@ -4,6 +4,7 @@ import io.flowgate.analytics.functions.AlertEvaluator;
 import io.flowgate.analytics.functions.AlertScopes;
 import io.flowgate.analytics.functions.DropoffCounter;
 import io.flowgate.analytics.functions.EndpointKey;
+import io.flowgate.analytics.functions.ExperimentMonitor;
 import io.flowgate.analytics.functions.FirstSeenFilter;
 import io.flowgate.analytics.functions.HotInventoryTracker;
 import io.flowgate.analytics.functions.LatencyAggregate;
@@ -16,11 +17,15 @@ import io.flowgate.analytics.records.AlertRules;
 import io.flowgate.analytics.records.AlertScopeMinute;
 import io.flowgate.analytics.records.EndpointCall;
 import io.flowgate.analytics.records.EndpointLatencyRow;
+import io.flowgate.analytics.records.ExperimentDefinitions;
+import io.flowgate.analytics.records.ExperimentInput;
+import io.flowgate.analytics.records.ExperimentResultRow;
 import io.flowgate.analytics.records.InventorySnapshot;
 import io.flowgate.analytics.records.MinuteLatency;
 import io.flowgate.analytics.records.ScreenDelta;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.TopicEvent;
+import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -42,7 +47,8 @@ import java.time.Duration;
 /**
  * The analytics jobs of Flowgate, one Flink job: {@code flowgate.transitions} in; {@code screen_dropoff},
  * {@code stale_sessions}, {@code lead_scores}, {@code hot_inventory}, {@code endpoint_latency} and
- * {@code latency_alerts} out, plus the {@code flowgate.stale-sessions} and {@code flowgate.alerts} topics.
+ * {@code latency_alerts}, {@code experiment_results}, {@code experiment_screen_dropoff} and
+ * {@code experiment_guardrail_stops} out, plus the {@code flowgate.stale-sessions} and {@code flowgate.alerts} topics.
  * The same graph runs streaming (continuously, with checkpoints) or batch ({@code --mode batch --from --to})
  * and, because every operator works in event time and every sink upserts absolute values, both give the
  * same tables.
@@ -156,7 +162,42 @@ public final class AnalyticsJobs {
         buildFunnels(deltas, endOfTime);
         buildLeadScores(deltas, endOfTime);
         buildHotInventory(env, deltas, endOfTime);
-        buildEndpointLatency(env, steps.getSideOutput(SplitByKind.ENDPOINT_CALLS), endOfTime);
+        SingleOutputStreamOperator<EndpointCall> calls = steps.getSideOutput(SplitByKind.ENDPOINT_CALLS)
+                .keyBy(call -> call.eventId())
+                .process(new FirstSeenFilter(MINUTE))
+                .name("dedup-endpoint-requests").uid("dedup-endpoint-requests");
+        buildEndpointLatency(env, calls, endOfTime);
+        buildExperiments(env, deltas.getSideOutput(SessionTracker.EXPERIMENT_SESSIONS), calls);
+    }
+
+    /**
+     * Routing experiments (docs/experiments.md): the sessions of each experiment (from the session tracker)
+     * and its endpoint requests, per variant, judged once per event-time minute by the sequential tests and
+     * the guardrails; a breach stops the variant through {@code experiment_guardrail_stops} and is announced
+     * on {@code flowgate.alerts}.
+     */
+    private void buildExperiments(StreamExecutionEnvironment env, DataStream<ExperimentInput> sessions,
+                                  DataStream<EndpointCall> calls) {
+        BroadcastStream<ExperimentDefinitions> definitions = env
+                .fromSource(sources.experiments(), new ReferenceDataWatermarks<>(), "experiments-table")
+                .uid("experiments-source").setParallelism(1)
+                .broadcast(ExperimentMonitor.DEFINITIONS);
+        DataStream<ExperimentInput> requests = calls
+                .filter(call -> call.experimentId() != null)
+                .name("experiment-requests").uid("experiment-requests")
+                .map(ExperimentInput::request)
+                .name("experiment-request-inputs").uid("experiment-request-inputs");
+        SingleOutputStreamOperator<ExperimentResultRow> results = sessions.union(requests)
+                .keyBy(ExperimentInput::experimentId)
+                .connect(definitions)
+                .process(new ExperimentMonitor())
+                .name("experiment-monitor").uid("experiment-monitor");
+        results.sinkTo(sinks.experimentResults()).name("experiment_results-sink").uid("experiment_results-sink");
+        results.getSideOutput(ExperimentMonitor.SCREENS)
+                .sinkTo(sinks.experimentScreens()).name("experiment_screen_dropoff-sink").uid("experiment_screen_dropoff-sink");
+        DataStream<ExperimentGuardrailBreached> breaches = results.getSideOutput(ExperimentMonitor.BREACHES);
+        breaches.sinkTo(sinks.experimentStops()).name("experiment_guardrail_stops-sink").uid("experiment_guardrail_stops-sink");
+        breaches.sinkTo(sinks.experimentAlertEvents()).name("experiment-alerts-topic").uid("experiment-alerts-topic");
     }
 
     private void buildFunnels(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
@@ -193,11 +234,9 @@ public final class AnalyticsJobs {
                 .sinkTo(sinks.hotInventory()).name("hot_inventory-sink").uid("hot_inventory-sink");
     }
 
+    /** Endpoint latency per minute and the latency alerts, from the requests (each once, by event id). */
     private void buildEndpointLatency(StreamExecutionEnvironment env, DataStream<EndpointCall> calls, long endOfTime) {
         SingleOutputStreamOperator<MinuteLatency> minutes = calls
-                .keyBy(call -> call.eventId())
-                .process(new FirstSeenFilter(MINUTE))
-                .name("dedup-endpoint-requests").uid("dedup-endpoint-requests")
                 .keyBy(new EndpointKey(), EndpointKey.TYPE)
                 .window(TumblingEventTimeWindows.of(MINUTE))
                 .aggregate(new LatencyAggregate(), new MinuteLatencyWindow())

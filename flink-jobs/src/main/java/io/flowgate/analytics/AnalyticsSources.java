@@ -1,9 +1,11 @@
 package io.flowgate.analytics;
 
 import io.flowgate.analytics.functions.AlertRulesReader;
+import io.flowgate.analytics.functions.ExperimentsReader;
 import io.flowgate.analytics.functions.InventoryReader;
 import io.flowgate.analytics.functions.TopicEventDeserializer;
 import io.flowgate.analytics.records.AlertRules;
+import io.flowgate.analytics.records.ExperimentDefinitions;
 import io.flowgate.analytics.records.InventorySnapshot;
 import io.flowgate.analytics.records.TopicEvent;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,14 +22,15 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import java.time.Duration;
 
 /**
- * Where the jobs read from: the transitions topic, and two PostgreSQL tables re-read while the job runs
- * (alert rules, inventory). Tests hand {@link AnalyticsJobs} their own (bounded) sources; production wiring
+ * Where the jobs read from: the transitions topic, and PostgreSQL tables re-read while the job runs
+ * (alert rules, inventory, experiments). Tests hand {@link AnalyticsJobs} their own (bounded) sources; production wiring
  * is {@link #production(AnalyticsOptions)}.
  */
 public record AnalyticsSources(
         Source<TopicEvent, ?, ?> transitions,
         Source<AlertRules, ?, ?> alertRules,
-        Source<InventorySnapshot, ?, ?> inventory) {
+        Source<InventorySnapshot, ?, ?> inventory,
+        Source<ExperimentDefinitions, ?, ?> experiments) {
 
     private static final Duration PARTITION_DISCOVERY = Duration.ofSeconds(10);
 
@@ -36,7 +39,9 @@ public record AnalyticsSources(
                 tablePoller(new AlertRulesReader(options.jdbcUrl(), options.jdbcUser(), options.jdbcPassword()),
                         options, TypeInformation.of(AlertRules.class)),
                 tablePoller(new InventoryReader(options.jdbcUrl(), options.jdbcUser(), options.jdbcPassword()),
-                        options, TypeInformation.of(InventorySnapshot.class)));
+                        options, TypeInformation.of(InventorySnapshot.class)),
+                tablePoller(new ExperimentsReader(options.jdbcUrl(), options.jdbcUser(), options.jdbcPassword()),
+                        options, TypeInformation.of(ExperimentDefinitions.class)));
     }
 
     /**

@@ -2,10 +2,13 @@ package io.flowgate.analytics;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.flowgate.analytics.records.EndpointLatencyRow;
+import io.flowgate.analytics.records.ExperimentResultRow;
+import io.flowgate.analytics.records.ExperimentScreenRow;
 import io.flowgate.analytics.records.HotInventoryRow;
 import io.flowgate.analytics.records.LeadScoreRow;
 import io.flowgate.analytics.records.ScreenDropoffRow;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -20,6 +23,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The JDBC upsert sinks: one {@code INSERT … ON CONFLICT (the table's key) DO UPDATE} per table, always
@@ -101,7 +106,65 @@ final class TableSinks {
               value = EXCLUDED.value, threshold = EXCLUDED.threshold, window_start = EXCLUDED.window_start,
               window_end = EXCLUDED.window_end""";
 
+    static final String EXPERIMENT_RESULTS = """
+            INSERT INTO experiment_results (experiment_id, variant, is_control, sessions, finished, completed, conversions,
+              conversion_rate, primary_metric, difference, ci_low, ci_high, p_value, decision, stopped_by, requests, errors,
+              error_rate, p90_ms, evaluated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (experiment_id, variant) DO UPDATE SET
+              is_control = EXCLUDED.is_control, sessions = EXCLUDED.sessions, finished = EXCLUDED.finished,
+              completed = EXCLUDED.completed, conversions = EXCLUDED.conversions,
+              conversion_rate = EXCLUDED.conversion_rate, primary_metric = EXCLUDED.primary_metric,
+              difference = EXCLUDED.difference, ci_low = EXCLUDED.ci_low, ci_high = EXCLUDED.ci_high,
+              p_value = EXCLUDED.p_value, decision = EXCLUDED.decision, stopped_by = EXCLUDED.stopped_by,
+              requests = EXCLUDED.requests, errors = EXCLUDED.errors, error_rate = EXCLUDED.error_rate,
+              p90_ms = EXCLUDED.p90_ms, evaluated_at = EXCLUDED.evaluated_at""";
+
+    /** An experiment's counts only grow, and its looks only move forward in event time. */
+    static final String EXPERIMENT_RESULTS_GUARD = """
+
+            WHERE EXCLUDED.sessions >= experiment_results.sessions AND EXCLUDED.finished >= experiment_results.finished
+              AND EXCLUDED.requests >= experiment_results.requests
+              AND EXCLUDED.evaluated_at >= experiment_results.evaluated_at""";
+
+    static final String EXPERIMENT_SCREENS = """
+            INSERT INTO experiment_screen_dropoff (experiment_id, variant, screen, reached, dropped, completed, drop_rate, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (experiment_id, variant, screen) DO UPDATE SET
+              reached = EXCLUDED.reached, dropped = EXCLUDED.dropped, completed = EXCLUDED.completed,
+              drop_rate = EXCLUDED.drop_rate, updated_at = EXCLUDED.updated_at""";
+
+    static final String EXPERIMENT_SCREENS_GUARD = """
+
+            WHERE EXCLUDED.reached >= experiment_screen_dropoff.reached
+              AND EXCLUDED.dropped >= experiment_screen_dropoff.dropped
+              AND EXCLUDED.completed >= experiment_screen_dropoff.completed""";
+
+    /**
+     * A variant is stopped once: the first breach stays (routing-api has acted on it). The experiment must
+     * exist (the foreign key): a breach of an experiment deleted meanwhile is dropped.
+     */
+    static final String EXPERIMENT_STOPS = """
+            INSERT INTO experiment_guardrail_stops (experiment_id, variant, guardrail, observed, threshold, detail, stopped_at)
+            SELECT ?, ?, ?, ?, ?, ?::jsonb, ?
+             WHERE EXISTS (SELECT 1 FROM experiments WHERE experiment_id = ?)
+            ON CONFLICT (experiment_id, variant) DO NOTHING""";
+
     private TableSinks() {
+    }
+
+    static Sink<ExperimentResultRow> experimentResults(AnalyticsOptions options) {
+        return guarded("experiment_results", EXPERIMENT_RESULTS, EXPERIMENT_RESULTS_GUARD,
+                TableSinks::bindExperimentResult, r -> r.experimentId() + "|" + r.variant(), options);
+    }
+
+    static Sink<ExperimentScreenRow> experimentScreens(AnalyticsOptions options) {
+        return guarded("experiment_screen_dropoff", EXPERIMENT_SCREENS, EXPERIMENT_SCREENS_GUARD,
+                TableSinks::bindExperimentScreen, r -> r.experimentId() + "|" + r.variant() + "|" + r.screen(), options);
+    }
+
+    static Sink<ExperimentGuardrailBreached> experimentStops(AnalyticsOptions options) {
+        return jdbc(EXPERIMENT_STOPS, TableSinks::bindExperimentStop, options);
     }
 
     static Sink<ScreenDropoffRow> screenDropoff(AnalyticsOptions options) {
@@ -231,6 +294,61 @@ final class TableSinks {
         ps.setDouble(7, a.threshold());
         ps.setObject(8, time(a.windowStart()));
         ps.setObject(9, time(a.windowEnd()));
+    }
+
+    static void bindExperimentResult(PreparedStatement ps, ExperimentResultRow r) throws SQLException {
+        ps.setString(1, r.experimentId());
+        ps.setString(2, r.variant());
+        ps.setBoolean(3, r.control());
+        ps.setLong(4, r.sessions());
+        ps.setLong(5, r.finished());
+        ps.setLong(6, r.completed());
+        ps.setLong(7, r.conversions());
+        ps.setDouble(8, r.conversionRate());
+        ps.setString(9, r.primaryMetric());
+        ps.setObject(10, r.difference(), Types.DOUBLE);
+        ps.setObject(11, r.ciLow(), Types.DOUBLE);
+        ps.setObject(12, r.ciHigh(), Types.DOUBLE);
+        ps.setObject(13, r.pValue(), Types.DOUBLE);
+        ps.setString(14, r.decision());
+        ps.setString(15, r.stoppedBy());
+        ps.setLong(16, r.requests());
+        ps.setLong(17, r.errors());
+        ps.setDouble(18, r.errorRate());
+        ps.setDouble(19, r.p90Ms());
+        ps.setObject(20, time(r.evaluatedAt()));
+    }
+
+    static void bindExperimentScreen(PreparedStatement ps, ExperimentScreenRow r) throws SQLException {
+        ps.setString(1, r.experimentId());
+        ps.setString(2, r.variant());
+        ps.setString(3, r.screen());
+        ps.setLong(4, r.reached());
+        ps.setLong(5, r.dropped());
+        ps.setLong(6, r.completed());
+        ps.setDouble(7, r.dropRate());
+        ps.setObject(8, time(r.updatedAt()));
+    }
+
+    static void bindExperimentStop(PreparedStatement ps, ExperimentGuardrailBreached b) throws SQLException {
+        ps.setString(1, b.experimentId());
+        ps.setString(2, b.variant());
+        ps.setString(3, b.guardrail());
+        ps.setDouble(4, b.observed());
+        ps.setDouble(5, b.threshold());
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("event_id", b.eventId());
+        detail.put("sample_size", b.sampleSize());
+        if (b.controlObserved() != null) {
+            detail.put("control_observed", b.controlObserved());
+        }
+        try {
+            ps.setString(6, EventJson.mapper().writeValueAsString(detail));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("cannot encode the detail of " + b.eventId(), e);
+        }
+        ps.setObject(7, time(b.eventTime()));
+        ps.setString(8, b.experimentId());
     }
 
     private static OffsetDateTime time(long epochMillis) {

@@ -139,7 +139,8 @@ class AnalyticsJobsTest {
         AnalyticsSources production = AnalyticsSources.production(options);
         AnalyticsSources slowed = new AnalyticsSources(AnalyticsSources.transitions(options)
                 .setDeserializer(new ThrottledDeserializer(new TopicEventDeserializer(options.fromMillis(), options.toMillis()), 2))
-                .build(), production.alertRules(), production.inventory());
+                .build(), production.alertRules(), production.inventory(),
+                production.experiments());
         AnalyticsSinks sinks = AnalyticsSinks.production(options);
         FailOnceSink.reset();
 
@@ -222,8 +223,12 @@ class AnalyticsJobsTest {
     }
 
     private static void publish(String topic, List<Scenario.Published> events) {
+        publish(kafka.bootstrapServers(), topic, events);
+    }
+
+    static void publish(String bootstrapServers, String topic, List<Scenario.Published> events) {
         try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (Scenario.Published p : events) {
                 producer.send(new ProducerRecord<>(topic, null, p.publishedAt(), p.event().key(), EventJson.toBytes(p.event())));
@@ -401,9 +406,13 @@ class AnalyticsJobsTest {
 
     /** The distinct event ids on a topic, read from the beginning to its end; each event checked against its schema. */
     private static Set<String> eventIds(String topic) {
+        return eventIds(kafka.bootstrapServers(), topic);
+    }
+
+    static Set<String> eventIds(String bootstrapServers, String topic) {
         Set<String> ids = new TreeSet<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();

@@ -167,7 +167,7 @@ public final class AnalyticsThroughputBenchmark {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static void publish(EmbeddedKafkaBroker kafka, String topic, List<FlowgateEvent> events) {
+    static void publish(EmbeddedKafkaBroker kafka, String topic, List<FlowgateEvent> events) {
         try (var producer = producer(kafka)) {
             for (FlowgateEvent e : events) {
                 producer.send(new ProducerRecord<>(topic, null, e.eventTime().toEpochMilli(), e.key(), EventJson.toBytes(e)));
@@ -175,7 +175,7 @@ public final class AnalyticsThroughputBenchmark {
         }
     }
 
-    private static StreamExecutionEnvironment localEnvironment() {
+    static StreamExecutionEnvironment localEnvironment() {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, PARALLELISM);
         return StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
@@ -258,7 +258,7 @@ public final class AnalyticsThroughputBenchmark {
         }
     }
 
-    private static String checkpointDir(String name) throws IOException {
+    static String checkpointDir(String name) throws IOException {
         return Files.createTempDirectory("flowgate-" + name + "-").toUri().toString();
     }
 

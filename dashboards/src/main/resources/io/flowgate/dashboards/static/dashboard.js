@@ -19,9 +19,16 @@
   const tickets = {};
   // read by the browser test and handy in a console: the live Chart objects and the refresh count
   const dashboard = window.flowgateDashboard = { charts: charts, refreshes: 0, failures: 0, lastError: null };
+  // views in files of their own (experiments.js, loaded before this file) register { name, refresh } here
+  // and draw with the helpers below
+  const views = window.flowgateViews || [];
 
   const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
   const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+  dashboard.helpers = {
+    getJson: getJson, latest: latest, upsertChart: upsertChart, showEmpty: showEmpty, fillSelect: fillSelect,
+    cell: cell, setText: setText, byId: byId, number: number, percent: percent, timeLabel: timeLabel
+  };
 
   if (typeof window.Chart === 'undefined') {
     setStatus('Chart.js did not load: the charts cannot be drawn.', true);
@@ -44,7 +51,7 @@
     const panels = [
       ['funnel', refreshFunnel], ['latency', refreshLatency], ['alerts', refreshAlerts],
       ['stale', refreshStale], ['leads', refreshLeads], ['inventory', refreshInventory]
-    ];
+    ].concat(views.map(function (view) { return [view.name, view.refresh]; }));
     return Promise.all(panels.map(function (panel) {
       return panel[1]().then(function () {
         showError(panel[0], null);

@@ -36,6 +36,11 @@ public final class SessionProgress {
     public String budget;
     public String industry;
     public String timeline;
+    /** The routing experiment and variant the session is in (from its first tagged transition), or null. */
+    public String experimentId;
+    public String variant;
+    /** Its outcome in the experiment has been read (start + experiment window). */
+    public boolean measured;
 
     public SessionProgress() {
     }

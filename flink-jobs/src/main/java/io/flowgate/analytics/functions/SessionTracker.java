@@ -1,5 +1,6 @@
 package io.flowgate.analytics.functions;
 
+import io.flowgate.analytics.records.ExperimentInput;
 import io.flowgate.analytics.records.ItemSelection;
 import io.flowgate.analytics.records.ScreenDelta;
 import io.flowgate.analytics.records.SessionStep;
@@ -44,6 +45,11 @@ import java.util.List;
  * flagged a second time, but it marks the session re-engaged for the lead score, and items selected then
  * still count as demand.
  *
+ * <p>A session whose transitions carry a routing experiment emits its start and, once, at its start +
+ * {@value #EXPERIMENT_WINDOW_STALE_AFTERS} × {@code staleAfter}, its outcome in the experiment (completed by
+ * then, screens reached, where it dropped): {@link #EXPERIMENT_SESSIONS}, for the experiment monitor
+ * (docs/experiments.md). Its state is kept at least until then.
+ *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
  *
@@ -62,8 +68,17 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             new OutputTag<>("session-summaries", TypeInformation.of(SessionSummary.class));
     public static final OutputTag<ItemSelection> ITEM_SELECTIONS =
             new OutputTag<>("item-selections", TypeInformation.of(ItemSelection.class));
+    /** Starts and ends (completed or dropped) of sessions in a routing experiment, for the experiment monitor. */
+    public static final OutputTag<ExperimentInput> EXPERIMENT_SESSIONS =
+            new OutputTag<>("experiment-sessions", TypeInformation.of(ExperimentInput.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
+    /**
+     * A session in an experiment is measured this many stale-afters after it started: by then an abandoned
+     * session has gone stale (unless it lasted longer than one stale-after), so every session's outcome is
+     * read at the same age, whether it completes or drops (no bias towards quick completions).
+     */
+    public static final int EXPERIMENT_WINDOW_STALE_AFTERS = 2;
     /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
     private static final long CLEANUP_GRID = HOUR;
     private static final Comparator<String> EVENT_IDS = Comparator.nullsFirst(Comparator.naturalOrder());
@@ -72,6 +87,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     private final long staleAfter;
     private final long retention;
     private final long endOfTime;
+    private final long experimentWindow;
 
     private transient MapState<Long, List<SessionStep>> pending;
     private transient ValueState<SessionProgress> progress;
@@ -87,6 +103,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         this.staleAfter = staleAfter.toMillis();
         this.retention = retention.toMillis();
         this.endOfTime = endOfTime;
+        this.experimentWindow = EXPERIMENT_WINDOW_STALE_AFTERS * this.staleAfter;
     }
 
     @Override
@@ -113,6 +130,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         due.add(step);
         pending.put(time, due);
         ctx.timerService().registerEventTimeTimer(time);
+        if (step.experimentId() != null) {
+            schedule(ctx, step.sessionStartedAt() + experimentWindow);
+        }
         schedule(ctx, time + staleAfter);
         schedule(ctx, Math.floorDiv(time + staleAfter + retention + CLEANUP_GRID - 1, CLEANUP_GRID) * CLEANUP_GRID);
     }
@@ -131,11 +151,15 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         if (p == null) {
             return;
         }
+        if (p.experimentId != null && !p.measured && timestamp == p.startedAt + experimentWindow) {
+            measure(p, ctx);
+        }
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && timestamp == p.lastEventTime + staleAfter) {
             markStale(p, timestamp, ctx, out);
             emitSummary(p, ctx);
         }
-        if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()) {
+        if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()
+                && (p.experimentId == null || p.measured)) {
             progress.clear();
             return;
         }
@@ -147,6 +171,11 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             p = start(step);
         }
         long time = step.eventTime();
+        if (p.experimentId == null && step.experimentId() != null && !p.finished()) {
+            p.experimentId = step.experimentId();
+            p.variant = step.variant();
+            ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.started(p.experimentId, p.variant));
+        }
         p.lastActivityAt = Math.max(p.lastActivityAt, time);
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && time - p.lastEventTime >= staleAfter) {
             // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
@@ -237,6 +266,18 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
                 sessionId, p.userId, p.lastScreen, Instant.ofEpochMilli(p.lastEventTime),
                 Instant.ofEpochMilli(p.startedAt), p.source));
+    }
+
+    /**
+     * The session's outcome in its experiment, read once at start + {@code experimentWindow}: completed and
+     * the screens reached by then, and where it dropped if it had gone stale by then (docs/experiments.md).
+     */
+    private static void measure(SessionProgress p, Context ctx) {
+        p.measured = true;
+        boolean completedInWindow = p.completed;
+        String droppedAt = p.stale && !p.completed ? p.lastScreen : null;
+        ctx.output(EXPERIMENT_SESSIONS, ExperimentInput.finished(p.experimentId, p.variant, completedInWindow,
+                p.reached, droppedAt));
     }
 
     private void schedule(Context ctx, long time) {

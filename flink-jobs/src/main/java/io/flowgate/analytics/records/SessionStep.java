@@ -11,6 +11,8 @@ package io.flowgate.analytics.records;
  * @param budget           the budget answered with this step (as sent), or null
  * @param industry         the industry answered with this step, or null
  * @param timeline         the purchase timeline answered with this step, or null
+ * @param experimentId     the routing experiment the session is in, or null (then {@code variant} is null too)
+ * @param variant          the session's variant of {@code experimentId}, or null
  */
 public record SessionStep(
         String eventId,
@@ -25,10 +27,20 @@ public record SessionStep(
         String itemId,
         String budget,
         String industry,
-        String timeline) {
+        String timeline,
+        String experimentId,
+        String variant) {
 
     /** The screen name Flowgate answers when a Flow completes; it is not a screen of the funnel. */
     public static final String SUCCESS = "SUCCESS";
+
+    /** A step outside any experiment. */
+    public SessionStep(String eventId, long eventTime, String flowId, String sessionId, String userId,
+                       long sessionStartedAt, String toScreen, boolean completed, String source, String itemId,
+                       String budget, String industry, String timeline) {
+        this(eventId, eventTime, flowId, sessionId, userId, sessionStartedAt, toScreen, completed, source, itemId,
+                budget, industry, timeline, null, null);
+    }
 
     /** The funnel screen this step reaches, or null when it reaches none (a bare completion). */
     public String reachedScreen() {
