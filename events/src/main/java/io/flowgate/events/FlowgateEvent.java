@@ -20,10 +20,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = LatencyAlert.class, name = LatencyAlert.TYPE),
         @JsonSubTypes.Type(value = InboundUpdate.class, name = InboundUpdate.TYPE),
         @JsonSubTypes.Type(value = Heartbeat.class, name = Heartbeat.TYPE),
+        @JsonSubTypes.Type(value = MetaFlowSignal.class, name = MetaFlowSignal.TYPE),
+        @JsonSubTypes.Type(value = MetaFlowAlert.class, name = MetaFlowAlert.TYPE),
 })
 public sealed interface FlowgateEvent
         permits FlowTransition, EndpointRequest, LeadStateUpdated, StaleSession, LatencyAlert, InboundUpdate,
-                Heartbeat {
+                Heartbeat, MetaFlowSignal, MetaFlowAlert {
 
     /** Unique per event; a redelivered event keeps its id, so consumers deduplicate by it. */
     String eventId();
