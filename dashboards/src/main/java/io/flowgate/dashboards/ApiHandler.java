@@ -26,6 +26,7 @@ import java.util.Map;
  * GET /api/funnel?flow=&amp;cohort=2026-11-01T10:00:00Z    GET /api/latency?screen=&amp;action=&amp;minutes=60
  * GET /api/alerts                                   GET /api/stale?hours=24
  * GET /api/leads                                    GET /api/inventory?limit=15
+ * GET /api/meta-health?flow=                        GET /api/meta-status
  * </pre>
  */
 final class ApiHandler implements HttpHandler {
@@ -65,6 +66,8 @@ final class ApiHandler implements HttpHandler {
                     case "/api/stale" -> queries.stale(number(query, "hours", DEFAULT_STALE_HOURS, 1, MAX_STALE_HOURS));
                     case "/api/leads" -> queries.leads();
                     case "/api/inventory" -> queries.inventory(number(query, "limit", DEFAULT_ITEMS, 1, MAX_ITEMS));
+                    case "/api/meta-health" -> queries.metaHealth(text(query, "flow"));
+                    case "/api/meta-status" -> queries.metaStatus();
                     default -> null;
                 };
                 if (body == null) {
