@@ -74,7 +74,7 @@ public final class InboundPublisher implements AutoCloseable {
                 InboundUpdate.KIND_MESSAGE, updatesCounter(meters, InboundUpdate.KIND_MESSAGE),
                 InboundUpdate.KIND_STATUS, updatesCounter(meters, InboundUpdate.KIND_STATUS),
                 InboundUpdate.KIND_ERROR, updatesCounter(meters, InboundUpdate.KIND_ERROR));
-        this.signalsWritten = Counter.builder("flowgate.ingest.meta-signals")
+        this.signalsWritten = Counter.builder("flowgate.ingest.meta.signals")
                 .description("Changes of Meta's flows webhook field written to flowgate.meta-health and acknowledged by Kafka")
                 .register(meters);
     }
