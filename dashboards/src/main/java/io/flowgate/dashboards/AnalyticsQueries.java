@@ -368,6 +368,136 @@ final class AnalyticsQueries {
         }
     }
 
+    record MetaFlow(String metaFlowId, String flowId, String status, String since) {
+    }
+
+    /**
+     * One figure Meta reported (a webhook alert or a metrics API point) beside Flowgate's own figures for
+     * the same window, and the differences (Meta minus Flowgate: the network and TLS time Meta sees).
+     */
+    record MetaPoint(String observedAt, String windowStart, String windowEnd, String source, String kind,
+                     String granularity, String alertState, String oldStatus, String newStatus,
+                     Double metaP50Ms, Double metaP90Ms, Double metaErrorRate, Double metaAvailability,
+                     Long metaRequests, Double metricValue, Double threshold,
+                     Long flowgateRequests, Double flowgateP50Ms, Double flowgateP90Ms, Double flowgateErrorRate,
+                     Double p50DifferenceMs, Double p90DifferenceMs) {
+    }
+
+    /** The Flows Meta reported on (newest first), and the selected one's figures, oldest first. */
+    record MetaHealth(List<MetaFlow> flows, String flow, String flowId, String status, List<MetaPoint> points) {
+    }
+
+    /** The Flows Meta throttles or blocks now: shown on the page until they recover. */
+    record MetaStatus(List<MetaFlow> degraded) {
+    }
+
+    static final int MAX_META_POINTS = 200;
+
+    /**
+     * Each Meta Flow's status now: {@code meta_flows.meta_status} when the Flow is known there, else the
+     * newest {@code FLOW_STATUS_CHANGE} Meta sent about it; {@code since} is when Meta reported it.
+     */
+    private static final String META_STATUS = """
+            WITH latest AS (
+                SELECT DISTINCT ON (meta_flow_id) meta_flow_id, flow_id, new_status, observed_at
+                  FROM meta_flow_health
+                 WHERE kind = 'FLOW_STATUS_CHANGE' AND new_status IS NOT NULL
+                 ORDER BY meta_flow_id, observed_at DESC, id DESC),
+            status AS (
+                SELECT meta_flow_id, coalesce(m.flow_id, l.flow_id) AS flow_id,
+                       coalesce(m.meta_status, l.new_status) AS status, l.observed_at AS since
+                  FROM meta_flows m FULL JOIN latest l USING (meta_flow_id))
+            """;
+
+    MetaStatus metaStatus() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return new MetaStatus(list(c, META_STATUS + """
+                    SELECT * FROM status WHERE status IN ('THROTTLED', 'BLOCKED')
+                     ORDER BY status, since DESC NULLS LAST, meta_flow_id
+                     LIMIT ?""", AnalyticsQueries::metaFlow, MAX_FLOWS));
+        }
+    }
+
+    /**
+     * @param flow Meta's or Flowgate's id of a Flow, or null for the Flow Meta reported on last.
+     *             Flowgate's own figures are those of the whole endpoint ({@code endpoint_latency} has no
+     *             Flow): requests, the request-weighted mean of the minutes' p50 and p90 (percentiles do
+     *             not add up, so this approximates the window's), and the error rate in percent.
+     */
+    MetaHealth metaHealth(String flow) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<MetaFlow> flows = list(c, META_STATUS + """
+                    SELECT h.meta_flow_id, coalesce(s.flow_id, max(h.flow_id)) AS flow_id, s.status,
+                           max(h.observed_at) AS since
+                      FROM meta_flow_health h LEFT JOIN status s USING (meta_flow_id)
+                     GROUP BY h.meta_flow_id, s.flow_id, s.status
+                     ORDER BY max(h.observed_at) DESC, h.meta_flow_id
+                     LIMIT ?""", AnalyticsQueries::metaFlow, MAX_FLOWS);
+            MetaFlow selected = flow == null ? (flows.isEmpty() ? null : flows.get(0))
+                    : flows.stream().filter(f -> flow.equals(f.metaFlowId()) || flow.equals(f.flowId())).findFirst()
+                            .orElse(new MetaFlow(flow, null, null, null));
+            if (selected == null) {
+                return new MetaHealth(flows, null, null, null, List.of());
+            }
+            List<MetaPoint> points = list(c, """
+                    SELECT * FROM (
+                        SELECT h.*, f.requests AS fg_requests, f.p50 AS fg_p50, f.p90 AS fg_p90, f.error_rate AS fg_error_rate
+                          FROM (SELECT observed_at, source, kind, granularity, alert_state, old_status, new_status, p50_ms,
+                                       p90_ms, error_rate, availability, requests, metric_value, threshold, id,
+                                       CASE WHEN source = 'metrics_api' THEN observed_at
+                                            ELSE observed_at - make_interval(mins => CASE kind
+                                                WHEN 'ENDPOINT_AVAILABILITY' THEN 10 WHEN 'CLIENT_ERROR_RATE' THEN 60
+                                                ELSE 30 END) END AS window_start,
+                                       CASE WHEN source = 'metrics_api' THEN observed_at + CASE granularity
+                                                WHEN 'HOUR' THEN interval '1 hour' WHEN 'DAY' THEN interval '1 day'
+                                                ELSE interval '0' END
+                                            ELSE observed_at END AS window_end
+                                  FROM meta_flow_health
+                                 WHERE meta_flow_id = ?
+                                 ORDER BY observed_at DESC, id DESC
+                                 LIMIT ?) h
+                          LEFT JOIN LATERAL (
+                                SELECT sum(requests) AS requests,
+                                       sum(p50_ms * requests) / nullif(sum(requests), 0) AS p50,
+                                       sum(p90_ms * requests) / nullif(sum(requests), 0) AS p90,
+                                       100.0 * sum(errors) / nullif(sum(requests), 0) AS error_rate
+                                  FROM endpoint_latency
+                                 WHERE minute >= h.window_start AND minute < h.window_end) f ON true) p
+                     ORDER BY observed_at, id""", AnalyticsQueries::metaPoint, selected.metaFlowId(), MAX_META_POINTS);
+            return new MetaHealth(flows, selected.metaFlowId(), selected.flowId(), selected.status(), points);
+        }
+    }
+
+    private static MetaFlow metaFlow(ResultSet rs) throws SQLException {
+        return new MetaFlow(rs.getString("meta_flow_id"), rs.getString("flow_id"), rs.getString("status"),
+                iso(time(rs, "since")));
+    }
+
+    private static MetaPoint metaPoint(ResultSet rs) throws SQLException {
+        Double metaP50 = decimal(rs, "p50_ms");
+        Double metaP90 = decimal(rs, "p90_ms");
+        Long fgRequests = whole(rs, "fg_requests");
+        Double fgP50 = decimal(rs, "fg_p50");
+        Double fgP90 = decimal(rs, "fg_p90");
+        return new MetaPoint(iso(time(rs, "observed_at")), iso(time(rs, "window_start")), iso(time(rs, "window_end")),
+                rs.getString("source"), rs.getString("kind"), rs.getString("granularity"), rs.getString("alert_state"),
+                rs.getString("old_status"), rs.getString("new_status"), metaP50, metaP90, decimal(rs, "error_rate"),
+                decimal(rs, "availability"), whole(rs, "requests"), decimal(rs, "metric_value"),
+                decimal(rs, "threshold"), fgRequests, fgP50, fgP90, decimal(rs, "fg_error_rate"),
+                metaP50 == null || fgP50 == null ? null : metaP50 - fgP50,
+                metaP90 == null || fgP90 == null ? null : metaP90 - fgP90);
+    }
+
+    private static Long whole(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Double decimal(ResultSet rs, String column) throws SQLException {
+        double value = rs.getDouble(column);
+        return rs.wasNull() ? null : value;
+    }
+
     private static Alert alert(ResultSet rs) throws SQLException {
         return new Alert(rs.getString("alert_id"), rs.getLong("rule_id"), rs.getString("screen"),
                 rs.getString("metric"), rs.getString("state"), rs.getDouble("value"), rs.getDouble("threshold"),

@@ -27,6 +27,7 @@ import java.util.Map;
  * GET /api/alerts                                   GET /api/stale?hours=24
  * GET /api/leads                                    GET /api/inventory?limit=15
  * GET /api/experiments?experiment=
+ * GET /api/meta-health?flow=                        GET /api/meta-status
  * </pre>
  */
 final class ApiHandler implements HttpHandler {
@@ -67,6 +68,8 @@ final class ApiHandler implements HttpHandler {
                     case "/api/leads" -> queries.leads();
                     case "/api/inventory" -> queries.inventory(number(query, "limit", DEFAULT_ITEMS, 1, MAX_ITEMS));
                     case "/api/experiments" -> queries.experiments(text(query, "experiment"));
+                    case "/api/meta-health" -> queries.metaHealth(text(query, "flow"));
+                    case "/api/meta-status" -> queries.metaStatus();
                     default -> null;
                 };
                 if (body == null) {

@@ -73,6 +73,7 @@ final class AnalyticsFixtures {
             insertLeads(c, 0, LEADS);
             insertInventory(c);
             insertExperiments(c);
+            insertMetaHealth(c);
             c.commit();
         }
     }
@@ -184,6 +185,66 @@ final class AnalyticsFixtures {
         insert.setDouble(10, p99);
         insert.setDouble(11, max);
         insert.addBatch();
+    }
+
+    /** Meta's example Flow id (Flows Webhooks page), linked to {@link #FLOW} and throttled by Meta. */
+    static final String META_FLOW = "691244242662581";
+    /** Another Flow Meta reported on, unknown to meta_flows. */
+    static final String OTHER_META_FLOW = "12345678";
+    /** When Meta sent its alerts: the end of the newest minute, so Meta's 30-minute window is minutes 30..59. */
+    static final OffsetDateTime META_REPORTED = LATEST_MINUTE.plusMinutes(1);
+
+    /**
+     * Meta's history of two Flows, with Meta's documented figures (Flows Webhooks page: p50 500, p90 8000,
+     * 34 requests, threshold 7000; error rate 14.28 over threshold 10): latency and error-rate alerts, a
+     * status change to THROTTLED, and one metrics API point.
+     */
+    private static void insertMetaHealth(Connection c) throws SQLException {
+        c.createStatement().execute("INSERT INTO meta_flows (flow_id, meta_flow_id, meta_status) VALUES ('" + FLOW + "', '"
+                + META_FLOW + "', 'THROTTLED')");
+        String sql = """
+                INSERT INTO meta_flow_health (meta_flow_id, flow_id, source, kind, observed_at, alert_state, p50_ms, p90_ms,
+                    error_rate, availability, requests, threshold, old_status, new_status, granularity, payload, dedup_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}'::jsonb, ?)""";
+        try (PreparedStatement insert = c.prepareStatement(sql)) {
+            metaRow(insert, META_FLOW, FLOW, "webhook", "FLOW_STATUS_CHANGE", META_REPORTED.minusMinutes(20), null,
+                    null, null, null, null, null, null, "PUBLISHED", "THROTTLED", null);
+            metaRow(insert, META_FLOW, FLOW, "metrics_api", "ENDPOINT_AVAILABILITY", minute(0), null,
+                    null, null, null, 99.5, null, null, null, null, "HOUR");
+            metaRow(insert, META_FLOW, FLOW, "webhook", "ENDPOINT_LATENCY", META_REPORTED, "ACTIVATED",
+                    500.0, 8000.0, null, null, 34L, 7000.0, null, null, null);
+            metaRow(insert, META_FLOW, FLOW, "webhook", "ENDPOINT_ERROR_RATE", META_REPORTED, "ACTIVATED",
+                    null, null, 14.28, null, null, 10.0, null, null, null);
+            metaRow(insert, OTHER_META_FLOW, null, "webhook", "ENDPOINT_AVAILABILITY", META_REPORTED.minusHours(3), "ACTIVATED",
+                    null, null, null, 75.0, null, 90.0, null, null, null);
+            insert.executeBatch();
+        }
+    }
+
+    private static void metaRow(PreparedStatement insert, String metaFlowId, String flowId, String source, String kind,
+                                OffsetDateTime at, String alertState, Double p50, Double p90, Double errorRate,
+                                Double availability, Long requests, Double threshold, String oldStatus, String newStatus,
+                                String granularity) throws SQLException {
+        Object[] values = {metaFlowId, flowId, source, kind, at, alertState, p50, p90, errorRate, availability, requests,
+                threshold, oldStatus, newStatus, granularity, metaFlowId + ":" + kind + ":" + at};
+        for (int i = 0; i < values.length; i++) {
+            insert.setObject(i + 1, values[i]);
+        }
+        insert.addBatch();
+    }
+
+    /**
+     * Flowgate's own p90 over minutes {@code first}..{@code last} of the fixture: the request-weighted mean
+     * of every series' minute p90, as the Meta panel compares it.
+     */
+    static double flowgateP90(int first, int last) {
+        double weighted = 0;
+        long requests = 0;
+        for (int i = first; i <= last; i++) {
+            weighted += 40 * busyP90(i) + 12 * 41.0 + 18 * 110.0 + (i % 2 == 0 ? 1.2 : 0);
+            requests += 40 + 12 + 18 + (i % 2 == 0 ? 1 : 0);
+        }
+        return weighted / requests;
     }
 
     /** Rule 1 (p90 > 1 s, from the migration) fires in the spike minute; rule 2 (errors > 5 %) fired and resolved. */

@@ -119,9 +119,13 @@ class DashboardApiTest {
         assertThat(firing.get("value").asDouble()).isEqualTo(1240.0);
         assertThat(firing.get("description").asText()).contains("p90");
         assertThat(texts(alerts.get("recent"), "state")).containsExactly("FIRING", "RESOLVED", "FIRING");
-        assertThat(alerts.get("rules")).hasSize(2);
+        assertThat(alerts.get("rules")).hasSize(4);
         assertThat(alerts.get("rules").get(0).get("threshold_ms").asDouble()).isEqualTo(1000.0);
         assertThat(alerts.get("rules").get(1).get("error_rate_threshold").asDouble()).isEqualTo(0.05);
+        // the two that fire before Meta's own alerts would (V20, docs/meta-health.md)
+        assertThat(alerts.get("rules").get(2).get("threshold_ms").asDouble()).isEqualTo(800.0);
+        assertThat(alerts.get("rules").get(2).get("window_minutes").asInt()).isEqualTo(10);
+        assertThat(alerts.get("rules").get(3).get("error_rate_threshold").asDouble()).isEqualTo(0.03);
     }
 
     @Test
@@ -224,7 +228,7 @@ class DashboardApiTest {
         JsonNode alerts = getJson(empty, "/api/alerts");
         assertThat(alerts.get("active")).isEmpty();
         assertThat(alerts.get("recent")).isEmpty();
-        assertThat(alerts.get("rules")).as("the migration's default rules").hasSize(2);
+        assertThat(alerts.get("rules")).as("the migrations' default rules").hasSize(4);
 
         assertThat(getJson(empty, "/api/stale").get("total").asLong()).isZero();
         assertThat(getJson(empty, "/api/leads").get("total").asLong()).isZero();
@@ -290,6 +294,50 @@ class DashboardApiTest {
         assertThat(Dashboard.port(" 9000 ")).isEqualTo(9000);
         assertThatThrownBy(() -> Dashboard.port("80a")).hasMessageContaining("DASHBOARD_PORT");
         assertThatThrownBy(() -> Dashboard.port("70000")).hasMessageContaining("DASHBOARD_PORT");
+    }
+
+    @Test
+    void metaHealthShowsMetasFiguresBesideFlowgatesForTheSameWindowAndTheDifference() throws Exception {
+        JsonNode health = getJson(full, "/api/meta-health");
+
+        assertThat(texts(health.get("flows"), "meta_flow_id")).containsExactly(META_FLOW, OTHER_META_FLOW);
+        assertThat(health.get("flow").asText()).isEqualTo(META_FLOW);
+        assertThat(health.get("flow_id").asText()).isEqualTo(FLOW);
+        assertThat(health.get("status").asText()).isEqualTo("THROTTLED");
+        JsonNode points = health.get("points");
+        assertThat(texts(points, "kind")).containsExactly("ENDPOINT_AVAILABILITY", "FLOW_STATUS_CHANGE", "ENDPOINT_LATENCY",
+                "ENDPOINT_ERROR_RATE");
+        JsonNode latency = points.get(2);
+        assertThat(latency.get("window_start").asText()).isEqualTo(META_REPORTED.minusMinutes(30).toInstant().toString());
+        assertThat(latency.get("meta_p90_ms").asDouble()).isEqualTo(8000.0);
+        assertThat(latency.get("flowgate_p90_ms").asDouble()).isCloseTo(flowgateP90(30, 59), within(1e-6));
+        assertThat(latency.get("p90_difference_ms").asDouble()).isCloseTo(8000.0 - flowgateP90(30, 59), within(1e-6));
+        assertThat(latency.get("flowgate_requests").asLong()).isEqualTo(30 * 70 + 15);
+        JsonNode errors = points.get(3);
+        assertThat(errors.get("meta_error_rate").asDouble()).isEqualTo(14.28);
+        // minutes 30..59: errors 2 in minutes 33, 43, 53 and 1 in minute 50, of 2,115 requests
+        assertThat(errors.get("flowgate_error_rate").asDouble()).isCloseTo(100.0 * 7 / (30 * 70 + 15), within(1e-9));
+        JsonNode hourly = points.get(0);
+        assertThat(hourly.get("source").asText()).isEqualTo("metrics_api");
+        assertThat(hourly.get("window_end").asText()).isEqualTo(minute(0).plusHours(1).toInstant().toString());
+
+        JsonNode other = getJson(full, "/api/meta-health?flow=" + OTHER_META_FLOW);
+        assertThat(other.get("points").get(0).get("meta_availability").asDouble()).isEqualTo(75.0);
+        assertThat(other.get("points").get(0).get("flowgate_requests").isNull()).as("no Flowgate minutes then").isTrue();
+        assertThat(getJson(full, "/api/meta-health?flow=" + FLOW).get("flow").asText()).as("by Flowgate's id").isEqualTo(META_FLOW);
+    }
+
+    @Test
+    void metaStatusListsTheFlowsMetaThrottlesOrBlocksUntilTheyRecover() throws Exception {
+        JsonNode status = getJson(full, "/api/meta-status");
+        assertThat(texts(status.get("degraded"), "meta_flow_id")).containsExactly(META_FLOW);
+        assertThat(status.get("degraded").get(0).get("status").asText()).isEqualTo("THROTTLED");
+        assertThat(status.get("degraded").get(0).get("flow_id").asText()).isEqualTo(FLOW);
+
+        assertThat(getJson(empty, "/api/meta-status").get("degraded")).isEmpty();
+        JsonNode none = getJson(empty, "/api/meta-health");
+        assertThat(none.get("flows")).isEmpty();
+        assertThat(none.get("points")).isEmpty();
     }
 
     private static List<String> texts(JsonNode array, String field) {

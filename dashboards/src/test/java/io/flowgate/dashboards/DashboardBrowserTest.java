@@ -32,6 +32,7 @@ import java.util.logging.Level;
 import static io.flowgate.dashboards.AnalyticsFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The page as a person sees it: Debian's headless Chromium, driven by Selenium through Debian's
@@ -186,16 +187,67 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theMetaPanelDrawsMetasFiguresBesideFlowgatesAndTheBannerNamesTheThrottledFlow() throws Exception {
+        open(full);
+
+        assertThat(datasetLabels("meta")).containsExactly("Meta p90 (ms)", "Flowgate p90 (ms)", "Difference p90 (ms)",
+                "Meta error rate (%)", "Flowgate error rate (%)", "Meta availability (%)");
+        // the status change carries no figure: the chart has the metrics API point and the two alerts
+        assertThat(jsList("return flowgateDashboard.charts.meta.data.labels")).hasSize(3);
+        List<Object> metaP90 = dataset("meta", 0);
+        assertThat(((Number) metaP90.get(1)).doubleValue()).isEqualTo(8000.0);
+        assertThat(((Number) dataset("meta", 1).get(1)).doubleValue()).isCloseTo(flowgateP90(30, 59), within(1e-6));
+        assertThat(((Number) dataset("meta", 2).get(1)).doubleValue()).isCloseTo(8000.0 - flowgateP90(30, 59), within(1e-6));
+        assertThat(new Select(browser.findElement(By.id("meta-flow"))).getFirstSelectedOption().getText())
+                .isEqualTo(META_FLOW + " (" + FLOW + ") · THROTTLED");
+        assertThat(text("meta-meta")).contains("status THROTTLED").contains("last p90 difference");
+        List<WebElement> rows = browser.findElements(By.cssSelector("#meta-rows tr"));
+        assertThat(rows).hasSize(4);
+        // newest first: the error-rate alert, then the latency alert
+        assertThat(rows.get(0).getText()).contains("ENDPOINT_ERROR_RATE").contains("14.3 %");
+        assertThat(rows.get(1).getText()).contains("ENDPOINT_LATENCY").contains("ACTIVATED").contains("500 / 8,000");
+
+        WebElement banner = browser.findElement(By.id("meta-banner"));
+        assertThat(banner.isDisplayed()).isTrue();
+        assertThat(banner.getText()).contains(FLOW + " THROTTLED");
+        screenshot("dashboard-meta.png");
+
+        new Select(browser.findElement(By.id("meta-flow"))).selectByValue(OTHER_META_FLOW);
+        new WebDriverWait(browser, WAIT).until(d -> text("meta-meta").contains(OTHER_META_FLOW));
+        assertThat(browser.findElements(By.cssSelector("#meta-rows tr"))).hasSize(1);
+        assertThat(((Number) dataset("meta", 5).get(0)).doubleValue()).isEqualTo(75.0);
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void theBannerGoesAwayWhenMetaLetsTheFlowRecover() throws Exception {
+        open(full);
+        assertThat(browser.findElement(By.id("meta-banner")).isDisplayed()).isTrue();
+        try (Connection c = data.getConnection()) {
+            c.createStatement().execute("UPDATE meta_flows SET meta_status = 'PUBLISHED' WHERE meta_flow_id = '" + META_FLOW + "'");
+        }
+        try {
+            new WebDriverWait(browser, WAIT).until(d -> !browser.findElement(By.id("meta-banner")).isDisplayed());
+            assertNoConsoleErrors();
+        } finally {
+            try (Connection c = data.getConnection()) {
+                c.createStatement().execute("UPDATE meta_flows SET meta_status = 'THROTTLED' WHERE meta_flow_id = '" + META_FLOW + "'");
+            }
+        }
+    }
+
+    @Test
     void emptyTablesShowNoDataYetInsteadOfCharts() throws Exception {
         open(empty);
 
-        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory", "experiments")) {
+        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory", "experiments", "meta")) {
             WebElement message = browser.findElement(By.id(view + "-empty"));
             assertThat(message.isDisplayed()).as(view).isTrue();
             assertThat(message.getText()).as(view).startsWith("No data yet");
             assertThat(browser.findElement(By.id(view + "-chart-box")).isDisplayed()).as(view).isFalse();
         }
         assertThat(browser.findElement(By.id("alerts-empty")).getText()).startsWith("No data yet");
+        assertThat(browser.findElement(By.id("meta-banner")).isDisplayed()).isFalse();
         assertThat((Map<?, ?>) js("return flowgateDashboard.charts")).isEmpty();
         assertThat(text("status")).startsWith("Live");
 

@@ -21,10 +21,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = ExperimentGuardrailBreached.class, name = ExperimentGuardrailBreached.TYPE),
         @JsonSubTypes.Type(value = InboundUpdate.class, name = InboundUpdate.TYPE),
         @JsonSubTypes.Type(value = Heartbeat.class, name = Heartbeat.TYPE),
+        @JsonSubTypes.Type(value = MetaFlowSignal.class, name = MetaFlowSignal.TYPE),
+        @JsonSubTypes.Type(value = MetaFlowAlert.class, name = MetaFlowAlert.TYPE),
 })
 public sealed interface FlowgateEvent
         permits FlowTransition, EndpointRequest, LeadStateUpdated, StaleSession, LatencyAlert, InboundUpdate,
-                Heartbeat, ExperimentGuardrailBreached {
+                Heartbeat, ExperimentGuardrailBreached, MetaFlowSignal, MetaFlowAlert {
 
     /** Unique per event; a redelivered event keeps its id, so consumers deduplicate by it. */
     String eventId();

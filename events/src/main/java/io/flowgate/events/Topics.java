@@ -17,9 +17,10 @@ public final class Topics {
     public static final String LEAD_UPDATES = "flowgate.lead-updates";
     public static final String STALE_SESSIONS = "flowgate.stale-sessions";
     public static final String ALERTS = "flowgate.alerts";
+    public static final String META_HEALTH = "flowgate.meta-health";
 
     public static final List<String> ALL =
-            List.of(TRANSITIONS, INBOUND, INBOUND_DEAD_LETTER, LEAD_UPDATES, STALE_SESSIONS, ALERTS);
+            List.of(TRANSITIONS, INBOUND, INBOUND_DEAD_LETTER, LEAD_UPDATES, STALE_SESSIONS, ALERTS, META_HEALTH);
 
     /** Partitions unless a creator's setting says otherwise ({@code FLOWGATE_KAFKA_TOPIC_PARTITIONS}, ...). */
     public static final int DEFAULT_PARTITIONS = 4;
@@ -42,7 +43,9 @@ public final class Topics {
             topic(INBOUND_DEAD_LETTER, INBOUND_MAX_BYTES, Duration.ofDays(14), "signed webhook bodies ingest-api could not read"),
             topic(LEAD_UPDATES, EVENT_MAX_BYTES, WEEK, "lead state changes for CRM sync, from routing-api (outbox)"),
             topic(STALE_SESSIONS, EVENT_MAX_BYTES, WEEK, "sessions the Flink job found stale"),
-            topic(ALERTS, EVENT_MAX_BYTES, WEEK, "latency alerts and experiment guardrail breaches from the Flink job"));
+            topic(ALERTS, EVENT_MAX_BYTES, WEEK, "latency alerts and experiment guardrail breaches from the Flink job; Meta's Flow alerts from routing-api (outbox)"),
+            // one change of Meta's flows field, kept whole however large Meta makes it, like an inbound update
+            topic(META_HEALTH, INBOUND_MAX_BYTES, WEEK, "Meta's Flow health and status webhooks (field flows) from ingest-api"));
 
     private static TopicDefinition topic(String name, int maxBytes, Duration retention, String purpose) {
         return new TopicDefinition(name, DEFAULT_PARTITIONS, REPLICATION, MIN_INSYNC, maxBytes, retention, "delete", purpose);

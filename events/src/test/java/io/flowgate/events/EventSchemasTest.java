@@ -98,7 +98,14 @@ class EventSchemasTest {
                 new InboundUpdate("wamid.1", T, "message", "text", "u1", "16505551234", "wamid.1", "1065", "1022", T,
                         object("wa_id", "16505551234"), object("id", "wamid.1")),
                 new InboundUpdate("error:00", T, "error", "130429", null, null, null, null, null, T, null, object("code", "130429")),
-                Heartbeat.of(T, 3));
+                Heartbeat.of(T, 3),
+                new MetaFlowSignal("meta:00", T, "ENDPOINT_LATENCY", "691244242662581", "106181168862417", T,
+                        object("event", "ENDPOINT_LATENCY")),
+                new MetaFlowSignal("meta:01", T, "unknown", null, null, T, object("message", "?")),
+                new MetaFlowAlert("meta-alert:meta:00", T, "691244242662581", "device_repair", "ENDPOINT_LATENCY",
+                        "FIRING", 8000.0, 7000.0, null, null, "Flow endpoint latency has reached the p90 threshold"),
+                new MetaFlowAlert("meta-alert:meta:02", T, "691244242662581", null, "FLOW_STATUS_CHANGE",
+                        "RESOLVED", null, null, "THROTTLED", "PUBLISHED", null));
         for (FlowgateEvent event : events) {
             assertThat(EventSchemas.violations(EventJson.toJson(event))).as(EventJson.toJson(event)).isEmpty();
         }

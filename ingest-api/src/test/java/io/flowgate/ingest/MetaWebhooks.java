@@ -1,10 +1,7 @@
 package io.flowgate.ingest;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
+import io.flowgate.events.MetaFlowsWebhooks;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -31,13 +28,7 @@ final class MetaWebhooks {
     }
 
     static String signature(byte[] body, String secret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return MetaFlowsWebhooks.signature(body, secret);
     }
 
     /** The whole body: one entry, one change of field {@code messages} holding {@code value}. */

@@ -34,9 +34,9 @@ final class TopicReader implements AutoCloseable {
     private final boolean events;
     private final Map<String, List<ConsumerRecord<String, byte[]>>> byEventId = new HashMap<>();
 
-    /** @param topic {@code flowgate.inbound}, whose records are indexed by event id, or any other topic */
+    /** @param topic {@code flowgate.inbound} or {@code flowgate.meta-health}, whose records are indexed by event id, or any other topic */
     TopicReader(String bootstrapServers, String topic) {
-        events = Topics.INBOUND.equals(topic);
+        events = Topics.INBOUND.equals(topic) || Topics.META_HEALTH.equals(topic);
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
@@ -103,9 +103,9 @@ final class TopicReader implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
             seen.add(record);
             if (events) {
-                // every inbound_update a test sees was really published by ingest-api: it must match its schema
+                // every event a test sees was really published by ingest-api: it must match its schema
                 EventSchemas.assertValid(new String(record.value(), StandardCharsets.UTF_8));
-                byEventId.computeIfAbsent(update(record).eventId(), id -> new ArrayList<>()).add(record);
+                byEventId.computeIfAbsent(EventJson.fromBytes(record.value()).eventId(), id -> new ArrayList<>()).add(record);
             }
         }
     }

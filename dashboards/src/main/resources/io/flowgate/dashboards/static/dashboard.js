@@ -10,10 +10,11 @@
   const colors = {
     reached: '#4c78a8', completed: '#54a24b', dropped: '#e45756', rate: '#f58518',
     p50: '#72b7b2', p90: '#4c78a8', p95: '#b279a2', p99: '#e45756', errors: '#f58518',
-    stale: '#9d755d', hot: '#e45756', warm: '#f58518', cold: '#4c78a8', stock: '#bab0ac', demand: '#4c78a8'
+    stale: '#9d755d', hot: '#e45756', warm: '#f58518', cold: '#4c78a8', stock: '#bab0ac', demand: '#4c78a8',
+    meta: '#e45756', flowgate: '#4c78a8', difference: '#bab0ac'
   };
 
-  const state = { flow: null, cohort: null, series: null, latencyMinutes: 60, staleHours: 24 };
+  const state = { flow: null, cohort: null, series: null, latencyMinutes: 60, staleHours: 24, metaFlow: null };
   const charts = {};
   // a newer request of a view supersedes an older one still in flight (a choice made meanwhile wins)
   const tickets = {};
@@ -50,7 +51,8 @@
   function refreshAll() {
     const panels = [
       ['funnel', refreshFunnel], ['latency', refreshLatency], ['alerts', refreshAlerts],
-      ['stale', refreshStale], ['leads', refreshLeads], ['inventory', refreshInventory]
+      ['stale', refreshStale], ['leads', refreshLeads], ['inventory', refreshInventory],
+      ['meta', refreshMeta], ['meta-banner', refreshMetaBanner]
     ].concat(views.map(function (view) { return [view.name, view.refresh]; }));
     return Promise.all(panels.map(function (panel) {
       return panel[1]().then(function () {
@@ -91,6 +93,10 @@
     byId('latency-range').addEventListener('change', function (event) {
       state.latencyMinutes = boundedInt(event.target.value, 5, 1440, 60);
       refreshLatency().catch(function (error) { showError('latency', error.message); });
+    });
+    byId('meta-flow').addEventListener('change', function (event) {
+      state.metaFlow = event.target.value;
+      refreshMeta().catch(function (error) { showError('meta', error.message); });
     });
     byId('stale-range').addEventListener('change', function (event) {
       state.staleHours = boundedInt(event.target.value, 1, 168, 24);
@@ -350,6 +356,96 @@
         }
       });
     });
+  }
+
+  // ---- Meta's view (issue 14) ---------------------------------------------------------------------
+
+  // Flows Meta throttles or blocks now, at the top of the page until they recover
+  function refreshMetaBanner() {
+    return latest('meta-banner', getJson('/api/meta-status', {})).then(function (status) {
+      if (status === null) { return; }
+      byId('meta-banner').hidden = status.degraded.length === 0;
+      setText('meta-banner-flows', status.degraded.map(function (flow) {
+        return (flow.flow_id || flow.meta_flow_id) + ' ' + flow.status + (flow.since ? ' since ' + hourLabel(flow.since) + ' UTC' : '');
+      }).join(' · '));
+    });
+  }
+
+  // Meta's p50/p90, error rate and availability as Meta reported them, Flowgate's own figures for the
+  // same windows, and the difference (the network and TLS time Meta sees)
+  function refreshMeta() {
+    const query = state.metaFlow !== null ? { flow: state.metaFlow } : {};
+    return latest('meta', getJson('/api/meta-health', query)).then(function (health) {
+      if (health === null) { return; }
+      fillSelect(byId('meta-flow'), health.flows.map(function (flow) {
+        return { value: flow.meta_flow_id, text: flow.meta_flow_id + (flow.flow_id ? ' (' + flow.flow_id + ')' : '') +
+          (flow.status ? ' · ' + flow.status : '') };
+      }), health.flow);
+      state.metaFlow = health.flow;
+      const figures = health.points.filter(function (p) { return p.kind !== 'FLOW_STATUS_CHANGE'; });
+      const rows = byId('meta-rows');
+      byId('meta-table').hidden = health.points.length === 0;
+      rows.replaceChildren.apply(rows, health.points.slice().reverse().slice(0, 30).map(metaRow));
+      if (figures.length === 0) {
+        showEmpty('meta', health.points.length === 0);
+        byId('meta-chart-box').hidden = true;
+        setText('meta-meta', health.flow === null ? '' : 'Flow ' + health.flow + ': status ' + (health.status || 'unknown') +
+          ', no figures from Meta yet');
+        return;
+      }
+      showEmpty('meta', false);
+      const latestP90 = figures.filter(function (p) { return p.p90_difference_ms !== null; }).pop();
+      setText('meta-meta', 'Flow ' + health.flow + (health.flow_id ? ' (' + health.flow_id + ')' : '') + ': status ' +
+        (health.status || 'unknown') + ' · ' + figures.length + ' figure(s) from Meta' +
+        (latestP90 ? ' · last p90 difference ' + number.format(latestP90.p90_difference_ms) + ' ms (network and TLS Meta sees)' : '') +
+        ' · Flowgate: whole endpoint, same window');
+      upsertChart('meta', 'meta-chart', {
+        type: 'line',
+        data: {
+          labels: figures.map(function (p) { return dayTimeLabel(p.observed_at); }),
+          datasets: [
+            { label: 'Meta p90 (ms)', data: figures.map(function (p) { return p.meta_p90_ms; }), borderColor: colors.meta,
+              backgroundColor: colors.meta, spanGaps: true },
+            { label: 'Flowgate p90 (ms)', data: figures.map(function (p) { return p.flowgate_p90_ms; }),
+              borderColor: colors.flowgate, backgroundColor: colors.flowgate, spanGaps: true },
+            { label: 'Difference p90 (ms)', type: 'bar', data: figures.map(function (p) { return p.p90_difference_ms; }),
+              backgroundColor: colors.difference },
+            { label: 'Meta error rate (%)', data: figures.map(function (p) { return p.meta_error_rate; }), yAxisID: 'rate',
+              borderColor: colors.rate, backgroundColor: colors.rate, borderDash: [6, 3], spanGaps: true },
+            { label: 'Flowgate error rate (%)', data: figures.map(function (p) { return p.flowgate_error_rate; }), yAxisID: 'rate',
+              borderColor: colors.p95, backgroundColor: colors.p95, borderDash: [2, 2], spanGaps: true },
+            { label: 'Meta availability (%)', data: figures.map(function (p) { return p.meta_availability; }), yAxisID: 'rate',
+              borderColor: colors.completed, backgroundColor: colors.completed, showLine: false, pointRadius: 5 }
+          ]
+        },
+        options: {
+          scales: {
+            y: { beginAtZero: true, title: { display: true, text: 'ms' } },
+            rate: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'error rate, availability %' } }
+          }
+        }
+      });
+    });
+  }
+
+  function metaRow(p) {
+    const row = document.createElement('tr');
+    cell(row, hourLabel(p.observed_at));
+    cell(row, p.source + (p.granularity ? ' ' + p.granularity : ''));
+    cell(row, p.kind);
+    const shown = p.alert_state || (p.new_status ? (p.old_status || '—') + ' → ' + p.new_status : '');
+    cell(row, shown, p.alert_state === 'ACTIVATED' || p.new_status === 'THROTTLED' || p.new_status === 'BLOCKED' ? 'firing' : null);
+    cell(row, pair(p.meta_p50_ms, p.meta_p90_ms));
+    cell(row, pair(p.flowgate_p50_ms, p.flowgate_p90_ms));
+    cell(row, p.p90_difference_ms === null ? '—' : number.format(p.p90_difference_ms));
+    cell(row, (p.meta_error_rate === null ? '—' : number.format(p.meta_error_rate) + ' %') + ' / ' +
+      (p.meta_availability === null ? '—' : number.format(p.meta_availability) + ' %'));
+    cell(row, p.flowgate_error_rate === null ? '—' : number.format(p.flowgate_error_rate) + ' %');
+    return row;
+  }
+
+  function pair(a, b) {
+    return (a === null ? '—' : number.format(a)) + ' / ' + (b === null ? '—' : number.format(b));
   }
 
   // ---- helpers ------------------------------------------------------------------------------------

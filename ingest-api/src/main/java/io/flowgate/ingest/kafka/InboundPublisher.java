@@ -2,6 +2,7 @@ package io.flowgate.ingest.kafka;
 
 import io.flowgate.events.EventJson;
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes a webhook's updates to {@code flowgate.inbound}, or its raw body to the dead-letter topic,
+ * Writes a webhook's updates to {@code flowgate.inbound} and its {@code flows} changes to
+ * {@code flowgate.meta-health}, or its raw body to the dead-letter topic,
  * and returns only once Kafka acknowledged every record (acks=all, idempotent producer). All records
  * of a webhook are handed to the producer first and awaited together, so a batch of 1000 updates
  * costs about one round trip, and concurrent webhooks share the producer's batches.
@@ -55,6 +57,7 @@ public final class InboundPublisher implements AutoCloseable {
     private final KafkaClientMetrics producerMetrics;
     private final Timer ackLatency;
     private final Map<String, Counter> updatesWritten;
+    private final Counter signalsWritten;
 
     InboundPublisher(Producer<String, byte[]> producer, MeterRegistry meters) {
         this.producer = producer;
@@ -71,6 +74,9 @@ public final class InboundPublisher implements AutoCloseable {
                 InboundUpdate.KIND_MESSAGE, updatesCounter(meters, InboundUpdate.KIND_MESSAGE),
                 InboundUpdate.KIND_STATUS, updatesCounter(meters, InboundUpdate.KIND_STATUS),
                 InboundUpdate.KIND_ERROR, updatesCounter(meters, InboundUpdate.KIND_ERROR));
+        this.signalsWritten = Counter.builder("flowgate.ingest.meta.signals")
+                .description("Changes of Meta's flows webhook field written to flowgate.meta-health and acknowledged by Kafka")
+                .register(meters);
     }
 
     private static Counter updatesCounter(MeterRegistry meters, String kind) {
@@ -82,11 +88,23 @@ public final class InboundPublisher implements AutoCloseable {
 
     /** Writes each update keyed by its user; returns when all are acknowledged. */
     public void publish(List<InboundUpdate> updates, Duration timeout) throws NotAcknowledgedException {
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(updates.size());
+        publish(updates, List.of(), timeout);
+    }
+
+    /**
+     * Writes each update keyed by its user and each {@code flows} change keyed by Meta's Flow; returns
+     * when all records of the webhook, on both topics, are acknowledged.
+     */
+    public void publish(List<InboundUpdate> updates, List<MetaFlowSignal> signals, Duration timeout) throws NotAcknowledgedException {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(updates.size() + signals.size());
         for (InboundUpdate update : updates) {
             records.add(new ProducerRecord<>(Topics.INBOUND, update.key(), EventJson.toBytes(update)));
         }
+        for (MetaFlowSignal signal : signals) {
+            records.add(new ProducerRecord<>(Topics.META_HEALTH, signal.key(), EventJson.toBytes(signal)));
+        }
         sendAndAwait(records, timeout);
+        signalsWritten.increment(signals.size());
         for (InboundUpdate update : updates) {
             Counter counter = updatesWritten.get(update.kind());
             if (counter != null) {

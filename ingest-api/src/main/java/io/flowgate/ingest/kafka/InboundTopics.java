@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes sure {@code flowgate.inbound} and its dead-letter topic exist before the first webhook is
+ * Makes sure {@code flowgate.inbound}, its dead-letter topic and {@code flowgate.meta-health} exist before the first webhook is
  * accepted, so that no acknowledgement depends on the broker's auto-creation (often off in
  * production, and then every write would wait until the ack timeout). They are created as
  * {@link Topics#DEFINITIONS} describes them, through {@link TopicSetup} like every other creator, able
@@ -20,7 +20,7 @@ import java.util.Map;
  */
 final class InboundTopics {
 
-    static final List<String> NAMES = List.of(Topics.INBOUND, Topics.INBOUND_DEAD_LETTER);
+    static final List<String> NAMES = List.of(Topics.INBOUND, Topics.INBOUND_DEAD_LETTER, Topics.META_HEALTH);
 
     private InboundTopics() {
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.ingest.webhook.MalformedWebhookException.Reason;
 
 import java.io.IOException;
@@ -24,8 +25,9 @@ import java.util.List;
  * (reference §2.3). The envelope ({@code object}, {@code entry[]}, {@code changes[]}, {@code value})
  * must have Meta's shape, or the whole body is refused; inside it, updates are taken as they come:
  * a message type or a field Flowgate does not know yet still becomes an update, whole, for the
- * consumer to judge. Changes of a field other than {@code messages} carry nothing to route and are
- * only counted.
+ * consumer to judge. A change of the {@code flows} field (Meta's Flow health alerts and status changes,
+ * reference §1.8) becomes one {@link MetaFlowSignal}, its {@code value} kept whole, whatever its
+ * {@code event}. Changes of any other field carry nothing Flowgate uses and are only counted.
  */
 final class WebhookParser {
 
@@ -39,7 +41,11 @@ final class WebhookParser {
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What a webhook body holds. */
-    record ParsedWebhook(List<InboundUpdate> updates, int ignoredChanges) {
+    record ParsedWebhook(List<InboundUpdate> updates, List<MetaFlowSignal> signals, int ignoredChanges) {
+
+        boolean isEmpty() {
+            return updates.isEmpty() && signals.isEmpty();
+        }
     }
 
     private WebhookParser() {
@@ -55,11 +61,13 @@ final class WebhookParser {
         }
         JsonNode entries = array(root, "entry", "entry");
         List<InboundUpdate> updates = new ArrayList<>();
+        List<MetaFlowSignal> signals = new ArrayList<>();
         int ignored = 0;
         for (int e = 0; e < entries.size(); e++) {
             String entryPath = "entry[" + e + "]";
             JsonNode entry = object(entries.get(e), entryPath);
             String wabaId = text(entry, "id");
+            Instant entryTime = epochSeconds(entry.get("time"));
             JsonNode changes = array(entry, "changes", entryPath + ".changes");
             for (int c = 0; c < changes.size(); c++) {
                 String changePath = entryPath + ".changes[" + c + "]";
@@ -67,6 +75,11 @@ final class WebhookParser {
                 String field = text(change, "field");
                 if (field == null) {
                     throw shape(changePath + ".field is missing");
+                }
+                if (MetaFlowSignal.FIELD.equals(field)) {
+                    JsonNode value = object(change.get("value"), changePath + ".value");
+                    signals.add(signal(value, wabaId, entryTime, receivedAt));
+                    continue;
                 }
                 if (!MESSAGES_FIELD.equals(field)) {
                     ignored++;
@@ -76,7 +89,43 @@ final class WebhookParser {
                 new ValueReader(value, changePath + ".value", wabaId, receivedAt).readInto(updates);
             }
         }
-        return new ParsedWebhook(List.copyOf(updates), ignored);
+        return new ParsedWebhook(List.copyOf(updates), List.copyOf(signals), ignored);
+    }
+
+    /**
+     * One change of the {@code flows} field. Meta gives it no id: the id is a digest of the business
+     * account, the entry's time and the value, so a redelivery of the same change has the same id.
+     */
+    private static MetaFlowSignal signal(JsonNode value, String wabaId, Instant entryTime, Instant receivedAt) {
+        String event = text(value, "event");
+        return new MetaFlowSignal("meta:" + digest(wabaId + "\n" + entryTime, value),
+                entryTime != null ? entryTime : receivedAt, event == null || event.isBlank() ? MetaFlowSignal.UNKNOWN : event,
+                text(value, "flow_id"), wabaId, receivedAt, value);
+    }
+
+    /** The first 128 bits of SHA-256 over {@code prefix}, a newline and {@code node}'s JSON, in hex. */
+    private static String digest(String prefix, JsonNode node) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(prefix.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+            sha.update(EventJson.mapper().writeValueAsBytes(node));
+            return HexFormat.of().formatHex(sha.digest()).substring(0, HASH_HEX_LENGTH);
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot derive an event id", e);
+        }
+    }
+
+    /** Epoch seconds (a number or a numeric string) as an instant; null when absent or not one. */
+    private static Instant epochSeconds(JsonNode ts) {
+        if (ts != null && (ts.isTextual() || ts.isIntegralNumber())) {
+            try {
+                return Instant.ofEpochSecond(Long.parseLong(ts.asText().trim()));
+            } catch (NumberFormatException | DateTimeException notEpochSeconds) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static JsonNode readJson(byte[] body) throws MalformedWebhookException {
@@ -188,27 +237,12 @@ final class WebhookParser {
          * redelivery and collapse into one; Meta's error objects carry no id or time to tell them apart.
          */
         private String derivedId(String kind, JsonNode update) {
-            try {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                sha.update(String.valueOf(phoneNumberId).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
-                sha.update(EventJson.mapper().writeValueAsBytes(update));
-                return kind + ":" + HexFormat.of().formatHex(sha.digest()).substring(0, HASH_HEX_LENGTH);
-            } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-                throw new IllegalStateException("cannot derive an event id", e);
-            }
+            return kind + ":" + digest(String.valueOf(phoneNumberId), update);
         }
 
         private Instant timestamp(JsonNode update) {
-            JsonNode ts = update.get("timestamp");
-            if (ts != null && (ts.isTextual() || ts.isIntegralNumber())) {
-                try {
-                    return Instant.ofEpochSecond(Long.parseLong(ts.asText().trim()));
-                } catch (NumberFormatException | DateTimeException notEpochSeconds) {
-                    return receivedAt;
-                }
-            }
-            return receivedAt;
+            Instant time = epochSeconds(update.get("timestamp"));
+            return time != null ? time : receivedAt;
         }
     }
 

@@ -2,7 +2,9 @@ package io.flowgate.ingest.webhook;
 
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.Masked;
+import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.MetaSignature;
+import io.flowgate.events.Topics;
 import io.flowgate.ingest.kafka.InboundPublisher;
 import io.flowgate.ingest.kafka.NotAcknowledgedException;
 import io.flowgate.ingest.system.IngestProperties;
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What happens to a webhook body once it is read: signature, parsing, and the durable write, in that
  * order, each failure ending in the outcome that makes Meta do the right thing. A body is either
- * entirely on {@code flowgate.inbound}, or entirely on the dead-letter topic, or answered with a
+ * entirely on {@code flowgate.inbound} (its {@code flows} changes on {@code flowgate.meta-health}), or entirely on the dead-letter topic, or answered with a
  * status that makes Meta send it again; it never vanishes.
  */
 @Component
@@ -70,23 +72,29 @@ class WebhookReceiver {
             return deadLetter(body, malformed, receivedAt);
         }
         metrics.ignoredChanges(parsed.ignoredChanges());
-        if (parsed.updates().isEmpty()) {
+        if (parsed.isEmpty()) {
             log.debug("POST /webhook accepted: nothing to route ({} changes of other fields, {} bytes)", parsed.ignoredChanges(), body.length);
             return Answer.of(Outcome.ACCEPTED);
         }
         long started = System.nanoTime();
         try {
-            publisher.publish(parsed.updates(), ackTimeout);
+            publisher.publish(parsed.updates(), parsed.signals(), ackTimeout);
         } catch (NotAcknowledgedException e) {
-            refusals.info(Outcome.NOT_ACKNOWLEDGED, "POST /webhook answered 503, {} updates not acknowledged by Kafka: {}",
-                    parsed.updates().size(), e.getMessage());
+            refusals.info(Outcome.NOT_ACKNOWLEDGED, "POST /webhook answered 503, {} updates and {} Flow signals not acknowledged by Kafka: {}",
+                    parsed.updates().size(), parsed.signals().size(), e.getMessage());
             return Answer.of(Outcome.NOT_ACKNOWLEDGED);
         }
         if (log.isDebugEnabled()) {
             log.debug("POST /webhook accepted: {}, {} bytes, Kafka ack in {} ms", summary(parsed), body.length,
                     (System.nanoTime() - started) / 1_000_000);
         }
-        return new Answer(Outcome.ACCEPTED, parsed.updates().size());
+        for (MetaFlowSignal signal : parsed.signals()) {
+            // Meta's alerts are rare and matter to ops: each one is worth a line
+            String state = WebhookParser.text(signal.payload(), "alert_state");
+            log.info("POST /webhook: Meta's {} for Flow {} ({}) written to {}", signal.event(), signal.metaFlowId(),
+                    state != null ? state : WebhookParser.text(signal.payload(), "new_status"), Topics.META_HEALTH);
+        }
+        return new Answer(Outcome.ACCEPTED, parsed.updates().size() + parsed.signals().size());
     }
 
     private Answer deadLetter(byte[] body, MalformedWebhookException malformed, Instant receivedAt) {
@@ -105,6 +113,9 @@ class WebhookReceiver {
 
     /** Counts by kind and the first user, masked; never a message text. */
     private static String summary(ParsedWebhook parsed) {
+        if (parsed.updates().isEmpty()) {
+            return parsed.signals().size() + " Flow signals";
+        }
         int messages = 0;
         int statuses = 0;
         int errors = 0;

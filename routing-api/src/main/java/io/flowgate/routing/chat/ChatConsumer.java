@@ -3,9 +3,11 @@ package io.flowgate.routing.chat;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.InboundUpdate;
+import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.kafka.KafkaStatus;
+import io.flowgate.routing.metahealth.MetaHealthHistory;
 import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DatabaseOutage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,7 +44,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Consumes {@code flowgate.inbound} (and {@code flowgate.stale-sessions}) for the chat state machine: a plain
+ * Consumes {@code flowgate.inbound} (and {@code flowgate.stale-sessions}) for the chat state machine, and
+ * {@code flowgate.meta-health} for Meta's view of the Flows ({@link MetaHealthHistory}): a plain
  * {@link KafkaConsumer} on one background thread, group {@code flowgate.chat.consumer-group}.
  *
  * <ul>
@@ -79,6 +82,7 @@ class ChatConsumer implements SmartLifecycle {
     private final KafkaStatus kafka;
     private final InboundProcessor inbound;
     private final ReEngagement reEngagement;
+    private final MetaHealthHistory metaHealth;
     private final ChatProperties properties;
     private final MeterRegistry meters;
     private final Object pause = new Object();
@@ -100,11 +104,12 @@ class ChatConsumer implements SmartLifecycle {
     /** What to do after a record. */
     private enum Result { DONE, RETRY }
 
-    ChatConsumer(KafkaStatus kafka, InboundProcessor inbound, ReEngagement reEngagement, ChatProperties properties,
-                 MeterRegistry meters) {
+    ChatConsumer(KafkaStatus kafka, InboundProcessor inbound, ReEngagement reEngagement, MetaHealthHistory metaHealth,
+                 ChatProperties properties, MeterRegistry meters) {
         this.kafka = kafka;
         this.inbound = inbound;
         this.reEngagement = reEngagement;
+        this.metaHealth = metaHealth;
         this.properties = properties;
         this.meters = meters;
     }
@@ -199,7 +204,7 @@ class ChatConsumer implements SmartLifecycle {
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(Topics.INBOUND, Topics.STALE_SESSIONS));
+        c.subscribe(List.of(Topics.INBOUND, Topics.STALE_SESSIONS, Topics.META_HEALTH));
         return c;
     }
 
@@ -264,6 +269,8 @@ class ChatConsumer implements SmartLifecycle {
                 inbound.process(update);
             } else if (event instanceof StaleSession stale) {
                 reEngagement.staleSession(stale);
+            } else if (event instanceof MetaFlowSignal signal) {
+                metaHealth.record(signal);
             } else {
                 meters.counter("flowgate.chat.updates", "outcome", "not_for_chat").increment();
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
+import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.RoutingApiInstance;
@@ -125,7 +126,8 @@ final class ChatTestBed implements AutoCloseable {
     void produce(FlowgateEvent... events) {
         try {
             for (FlowgateEvent e : events) {
-                String topic = e instanceof StaleSession ? Topics.STALE_SESSIONS : Topics.INBOUND;
+                String topic = e instanceof StaleSession ? Topics.STALE_SESSIONS
+                        : e instanceof MetaFlowSignal ? Topics.META_HEALTH : Topics.INBOUND;
                 producer.send(new ProducerRecord<>(topic, e.key(), EventJson.toBytes(e))).get(30, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
