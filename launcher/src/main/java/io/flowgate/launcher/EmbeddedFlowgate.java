@@ -172,6 +172,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         routing.put("flowgate.endpoint.private-key", env("FLOWGATE_PRIVATE_KEY", secrets.privateKey.toString()));
         routing.put("flowgate.endpoint.app-secret", appSecret);
         routing.put("flowgate.admin.token", adminToken);
+        routing.put("flowgate.webhooks.secret-key", env("FLOWGATE_WEBHOOK_SECRET_KEY", secrets.webhookSecretKey));
         routing.put("flowgate.kafka.bootstrap-servers", kafka);
         routing.put("flowgate.whatsapp.graph-api-url", graphApi);
         routing.put("flowgate.whatsapp.access-token", env("FLOWGATE_ACCESS_TOKEN", EMBEDDED_ACCESS_TOKEN));

@@ -30,6 +30,8 @@ final class LocalSecrets {
     final String appSecret;
     final String adminToken;
     final String verifyToken;
+    /** The AES key routing-api encrypts webhook signing secrets with: 32 random bytes in base64. */
+    final String webhookSecretKey;
 
     private LocalSecrets(Path privateKey, Path publicKey, String publicKeyPem, Properties secrets) {
         this.privateKey = privateKey;
@@ -38,6 +40,7 @@ final class LocalSecrets {
         this.appSecret = secrets.getProperty("app_secret");
         this.adminToken = secrets.getProperty("admin_token");
         this.verifyToken = secrets.getProperty("verify_token");
+        this.webhookSecretKey = secrets.getProperty("webhook_secret_key");
     }
 
     static LocalSecrets loadOrCreate(Path home) throws Exception {
@@ -69,6 +72,12 @@ final class LocalSecrets {
                 secrets.setProperty(name, random());
                 changed = true;
             }
+        }
+        if (secrets.getProperty("webhook_secret_key", "").isBlank()) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            secrets.setProperty("webhook_secret_key", Base64.getEncoder().encodeToString(key));
+            changed = true;
         }
         if (changed) {
             try (Writer out = Files.newBufferedWriter(secretsFile)) {

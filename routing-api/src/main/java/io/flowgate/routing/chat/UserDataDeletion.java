@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * Deletes what routing-api keeps about one user, on the user's request, in one transaction: the lead,
- * the processed message ids, the delivery statuses, the Flow sessions and the outgoing messages (queued or
- * sent: they hold what was said to the user), and, where the analytics tables exist in this database, the
+ * the processed message ids, the delivery statuses, the Flow sessions, the outgoing messages (queued or
+ * sent: they hold what was said to the user) and the webhook deliveries (their bodies hold the answers), and, where the analytics tables exist in this database, the
  * user's lead score and stale sessions. A user known by both a phone number and a business-scoped id is
  * deleted under both. What stays elsewhere (Kafka topics until their retention) is listed in docs/chat.md.
  */
@@ -33,7 +33,9 @@ class UserDataDeletion {
             new Table("processed_messages", "wa_id"),
             new Table("message_statuses", "wa_id"),
             new Table("flow_sessions", "wa_id"),
-            new Table("outgoing_messages", "wa_id"));
+            new Table("outgoing_messages", "wa_id"),
+            // webhook bodies carry the lead's answers; what was delivered already is the receiver's to delete
+            new Table("webhook_deliveries", "lead_key"));
     /** Analytics tables written by flink-jobs, which may live in another database. */
     private static final List<Table> ANALYTICS_TABLES = List.of(
             new Table("lead_scores", "wa_id"),

@@ -5,7 +5,7 @@ import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import java.time.Duration;
 
 /**
- * Whether Kafka can be reached, for features that run Kafka clients of their own (the chat consumer).
+ * Whether Kafka can be reached, for features that run Kafka clients of their own (the chat and webhook consumers).
  * Such a client must not exist while Kafka is away: it would retry, and log a warning, about once a
  * second for the whole outage. Watched by one background check (see docs/events.md, "When Kafka is away").
  */

@@ -1,0 +1,364 @@
+package io.flowgate.routing.kafka;
+
+import io.flowgate.events.EventJson;
+import io.flowgate.events.FlowgateEvent;
+import io.flowgate.routing.system.Backoff;
+import io.flowgate.routing.system.DatabaseOutage;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A consumer of Flowgate topics that applies each record to the database and commits offsets by hand
+ * (the chat consumer, the webhook consumer): a plain {@link KafkaConsumer} on one background thread.
+ *
+ * <ul>
+ *   <li>Records are applied one at a time, in offset order per partition, each in its own database
+ *       transaction. Other consumers of the group (other instances) own other partitions; a rebalance may hand
+ *       a record to two of them at once, which the subclass's deduplication must make harmless.</li>
+ *   <li>Offsets are committed by hand, after the transactions of the records they cover committed: a crash
+ *       redelivers at most the last poll's records (at least once).</li>
+ *   <li>Database away: the record is retried with backoff (one warning, one line on recovery), and the
+ *       partition does not move past it, so no record is skipped and none overtakes another. A record that
+ *       fails for another reason is retried {@value #MAX_ATTEMPTS} times, then given up ({@link #gaveUp}) and
+ *       skipped, so that one bad record cannot stop the partition for good.</li>
+ *   <li>Kafka away: no consumer exists ({@link KafkaStatus}), so there is no reconnect log flood; it is created
+ *       again when Kafka is back, and continues from the committed offsets.</li>
+ * </ul>
+ */
+public abstract class CommittingConsumer implements SmartLifecycle {
+
+    /** After the Kafka watch and the outbox relay, before the web server; stopped in the reverse order. */
+    public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024;
+    public static final int MAX_POLL_RECORDS = 200;
+    public static final int MAX_ATTEMPTS = 3;
+
+    private static final Logger log = LoggerFactory.getLogger(CommittingConsumer.class);
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final KafkaStatus kafka;
+    private final String name;
+    private final String groupId;
+    private final List<String> topics;
+    private final MeterRegistry meters;
+    private final Object pause = new Object();
+
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread worker;
+
+    // worker thread only
+    private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
+    private boolean databaseFailing;
+    private boolean kafkaFailing;
+
+    /** Failed attempts at the record at {@code offset}. */
+    private record Attempts(long offset, int count) {
+    }
+
+    /** What to do after a record. */
+    private enum Result { DONE, RETRY }
+
+    /**
+     * @param name    what the logs and the metric {@code flowgate.<name>.updates} call it ({@code chat}, {@code webhooks})
+     * @param groupId the consumer group
+     * @param topics  the topics read
+     */
+    protected CommittingConsumer(KafkaStatus kafka, String name, String groupId, List<String> topics, MeterRegistry meters) {
+        this.kafka = kafka;
+        this.name = name;
+        this.groupId = groupId;
+        this.topics = List.copyOf(topics);
+        this.meters = meters;
+    }
+
+    /**
+     * Applies one event (in its own transaction, committed on return). A failure the database caused is
+     * retried until it goes away; any other is retried {@value #MAX_ATTEMPTS} times.
+     *
+     * @return whether the event was for this consumer (else it is counted as {@code not_for_<name>})
+     */
+    protected abstract boolean apply(FlowgateEvent event);
+
+    /** The event is skipped after {@value #MAX_ATTEMPTS} failed attempts; record that if it matters. */
+    protected void gaveUp(FlowgateEvent event) {
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        kafka.onUnavailable(this::wakeUp);
+        worker = new Thread(this::work, "flowgate-" + name + "-consumer");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        wakeUp();
+        if (worker != null) {
+            try {
+                // the record in progress finishes its transaction; what it committed is committed to Kafka too
+                worker.join(STOP_GRACE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /** Ends a poll in progress at once (thread-safe); the loop then looks at why. */
+    private void wakeUp() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        synchronized (pause) {
+            pause.notifyAll();
+        }
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                if (!kafka.isAvailable()) {
+                    close();
+                    kafka.awaitAvailable(POLL);
+                    continue;
+                }
+                if (consumer == null) {
+                    consumer = open();
+                }
+                pollOnce();
+                if (kafkaFailing) {
+                    kafkaFailing = false;
+                    log.info("{} consumer reads {} again", name, topics);
+                }
+            } catch (WakeupException e) {
+                // stop, or Kafka went away: the loop looks again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (KafkaException e) {
+                if (running && !kafkaFailing) {
+                    kafkaFailing = true;
+                    log.warn("{} consumer failed ({}); reconnecting with backoff", name, e.toString());
+                }
+                close();
+                pause(backoff.next());
+            }
+        }
+        close();
+    }
+
+    private KafkaConsumer<String, byte[]> open() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "flowgate-routing-" + name + "-" + CLIENTS.incrementAndGet());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a new group starts at the beginning of the retained messages: nothing written before the first start is lost
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(topics);
+        return c;
+    }
+
+    /** One poll: apply its records in order per partition, then commit what was applied. */
+    private void pollOnce() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
+        boolean retryLater = false;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                if (!running) {
+                    break;
+                }
+                if (handle(partition, record) == Result.RETRY) {
+                    // nothing behind it in this partition may overtake it
+                    consumer.seek(partition, record.offset());
+                    retryLater = true;
+                    break;
+                }
+                applied.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        commit(applied);
+        if (retryLater) {
+            pause(backoff.next());
+        } else {
+            backoff.reset();
+        }
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
+        if (applied.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(applied, COMMIT_TIMEOUT);
+        } catch (WakeupException wakeUp) {
+            // a stop (or Kafka going away) interrupted the commit: the applied records are committed first
+            try {
+                consumer.commitSync(applied, COMMIT_TIMEOUT);
+            } catch (KafkaException e) {
+                log.debug("{} consumer offsets not committed on wake-up: {}", name, e.toString());
+            }
+            throw wakeUp;
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // the partitions moved to another consumer, which will see these records again as duplicates
+            log.info("{} consumer offsets not committed ({}); the records are deduplicated when redelivered", name, e.getClass().getSimpleName());
+        }
+    }
+
+    private Result handle(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+        FlowgateEvent event;
+        try {
+            event = record.value() == null ? null : EventJson.fromBytes(record.value());
+        } catch (IllegalArgumentException e) {
+            log.warn("{} consumer skips an unreadable record at {}@{}", name, partition, record.offset());
+            meters.counter("flowgate." + name + ".updates", "outcome", "unreadable").increment();
+            return Result.DONE;
+        }
+        try {
+            if (event == null || !apply(event)) {
+                meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name).increment();
+            }
+            attempts.remove(partition);
+            if (databaseFailing) {
+                databaseFailing = false;
+                log.info("{} consumer reaches the database again", name);
+            }
+            return Result.DONE;
+        } catch (RuntimeException e) {
+            return failed(partition, record, event, e);
+        }
+    }
+
+    private Result failed(TopicPartition partition, ConsumerRecord<String, byte[]> record, FlowgateEvent event, RuntimeException e) {
+        if (isTransient(e)) {
+            if (!databaseFailing) {
+                databaseFailing = true;
+                log.warn("{} consumer cannot reach the database ({}); retrying {}@{} with backoff",
+                        name, describe(e), partition, record.offset());
+            }
+            return Result.RETRY;
+        }
+        Attempts previous = attempts.get(partition);
+        int count = previous != null && previous.offset() == record.offset() ? previous.count() + 1 : 1;
+        if (count < MAX_ATTEMPTS) {
+            attempts.put(partition, new Attempts(record.offset(), count));
+            log.warn("{} consumer failed on {}@{} (attempt {} of {}): {}", name, partition, record.offset(), count, MAX_ATTEMPTS, describe(e));
+            log.debug("failure details", e);
+            return Result.RETRY;
+        }
+        attempts.remove(partition);
+        log.error("{} consumer gives up on {}@{} after {} attempts and skips it: {}", name, partition, record.offset(), count, describe(e));
+        log.debug("failure details", e);
+        if (event != null) {
+            gaveUp(event);
+        }
+        meters.counter("flowgate." + name + ".updates", "outcome", "failed").increment();
+        return Result.DONE;
+    }
+
+    /** Failures that go away by themselves: the database unreachable or lost ({@link DatabaseOutage}), a deadlock, a serialization conflict. */
+    private static boolean isTransient(Throwable e) {
+        if (DatabaseOutage.isOutage(e)) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof RecoverableDataAccessException || t instanceof CannotCreateTransactionException
+                    || t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A failure for the log without its message: database messages quote the values of the row (phone
+     * numbers, answers), which must not reach the logs.
+     */
+    private static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder(e.getClass().getSimpleName());
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            out.append(" <- ").append(t.getClass().getSimpleName());
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                out.append(" (SQLState ").append(sql.getSQLState()).append(')');
+            }
+        }
+        return out.toString();
+    }
+
+    private void pause(Duration duration) {
+        synchronized (pause) {
+            if (!running) {
+                return;
+            }
+            try {
+                pause.wait(duration.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void close() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        consumer = null;
+        if (c != null) {
+            try {
+                c.close(Duration.ofSeconds(5));
+            } catch (KafkaException | IllegalStateException e) {
+                log.debug("{} consumer close: {}", name, e.toString());
+            }
+        }
+    }
+}
