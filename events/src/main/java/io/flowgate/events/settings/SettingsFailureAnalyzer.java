@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * A setting with a bad value stops the start with one line per bad setting, naming it, where its value came
  * from (the environment variable, the command line, the yml file) and what is wrong:
  * {@code flowgate.kafka.relay-batch-size = "0" (System Environment Property "FLOWGATE_OUTBOX_BATCH_SIZE"):
- * must be between 1 and 10000}. Spring Boot's own report of the same failure spans a block per setting and
+ * must be greater than or equal to 1}. Spring Boot's own report of the same failure spans a block per setting and
  * names the record by its Java type. Registered in each service's {@code META-INF/spring.factories}.
  */
 public class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindException> implements Ordered {
