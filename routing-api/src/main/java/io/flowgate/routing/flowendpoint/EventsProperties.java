@@ -13,7 +13,8 @@ import java.util.List;
  */
 @ConfigurationProperties("flowgate.events")
 @Validated
-record EventsProperties(@DefaultValue("item_id,budget,industry,timeline,slot") @NotEmpty List<String> analyticsFields) {
+record EventsProperties(
+        @DefaultValue({"item_id", "budget", "industry", "timeline", "slot"}) @NotEmpty List<String> analyticsFields) {
 
     static final int MAX_VALUE_LENGTH = 64;
 
