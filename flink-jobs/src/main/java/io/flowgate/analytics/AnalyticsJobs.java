@@ -28,6 +28,7 @@ import io.flowgate.analytics.records.TopicEvent;
 import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
+import io.flowgate.schema.FlowgateSchema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -39,6 +40,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,10 +81,26 @@ public final class AnalyticsJobs {
     /** {@code flink run flink-jobs-*-job.jar --kafka-bootstrap … --jdbc-url …}: see docs/analytics.md. */
     public static void main(String[] args) throws Exception {
         AnalyticsOptions options = AnalyticsOptions.fromArgs(args);
+        createTables(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         buildInto(env, options);
         log.info("starting {} with {}", JOB_NAME, options);
         env.execute(JOB_NAME);
+    }
+
+    /**
+     * Creates the tables the job reads and writes, with the rest of Flowgate's schema, when they do not exist
+     * yet: the stand-alone job ({@link #main}, on a cluster or without one) does this every time it starts, so it
+     * needs no routing-api to have run first. It is {@link FlowgateSchema#migrate}, as routing-api runs it at its
+     * start: idempotent, serialized by Flyway's lock, and it leaves migrations newer than this jar (applied by a
+     * newer routing-api) alone. The embedded run and the tests migrate before building the job.
+     */
+    static void createTables(AnalyticsOptions options) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(options.jdbcUrl());
+        dataSource.setUser(options.jdbcUser());
+        dataSource.setPassword(options.jdbcPassword());
+        FlowgateSchema.migrate(dataSource);
     }
 
     /**
@@ -114,7 +132,7 @@ public final class AnalyticsJobs {
         }
         env.configure(restartStrategy(options));
         if (options.checkpointDir() != null) {
-            // without it Flink falls back to the cluster's state.checkpoints.dir, or else keeps checkpoints in
+            // without it Flink falls back to the cluster's execution.checkpointing.dir, or else keeps checkpoints in
             // JobManager memory, which refuses state over 5 MB: a few thousand live sessions
             Configuration storage = new Configuration();
             storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -9,6 +9,9 @@ import io.flowgate.events.Topics;
 import io.flowgate.ingest.IngestApiApplication;
 import io.flowgate.routing.RoutingApiApplication;
 import io.flowgate.routing.examples.DeviceRepairExample;
+import io.flowgate.routing.kafka.KafkaProperties;
+import io.flowgate.routing.system.RoutingEnvironment;
+import io.flowgate.ingest.system.IngestEnvironment;
 import io.flowgate.simulator.Simulation;
 import io.flowgate.simulator.Simulator;
 import io.flowgate.simulator.SimulatorConfig;
@@ -23,6 +26,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -32,6 +37,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -131,66 +138,67 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         adminToken = env("FLOWGATE_ADMIN_TOKEN", secrets.adminToken);
         String verifyToken = env("FLOWGATE_VERIFY_TOKEN", secrets.verifyToken);
 
+        // routing-api's and ingest-api's settings as this environment gives them; each service applies its
+        // own defaults to the rest, the launcher adds only what differs in the embedded run
+        Map<String, Object> routing = given(RoutingEnvironment.SETTINGS);
+        Map<String, Object> ingest = given(IngestEnvironment.SETTINGS);
+        int partitions = new Binder(new MapConfigurationPropertySource(routing))
+                .bindOrCreate("flowgate.kafka", KafkaProperties.class).topicPartitions();
+
         dbUrl = env("FLOWGATE_DB_URL", null);
-        String dbUser = env("FLOWGATE_DB_USER", "postgres");
-        String dbPassword = env("FLOWGATE_DB_PASSWORD", "");
         String dbWhere = "FLOWGATE_DB_URL";
-        if (dbUrl == null || dbUrl.isBlank()) {
+        if (dbUrl == null) {
             EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, home.resolve("postgres"));
             running.push(postgres);
             dbUrl = postgres.jdbcUrl("flowgate");
-            dbUser = postgres.user();
-            dbPassword = postgres.password();
+            routing.put("spring.datasource.url", dbUrl);
+            routing.put("spring.datasource.username", postgres.user());
+            routing.put("spring.datasource.password", postgres.password());
             dbWhere = "embedded PostgreSQL, data in " + home.resolve("postgres");
         }
 
         String kafka = env("KAFKA_BOOTSTRAP_SERVERS", null);
         String kafkaWhere = "KAFKA_BOOTSTRAP_SERVERS";
-        if (kafka == null || kafka.isBlank()) {
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(home.resolve("kafka"),
-                    Integer.parseInt(env("FLOWGATE_KAFKA_TOPIC_PARTITIONS", "4")));
+        if (kafka == null) {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(home.resolve("kafka"), partitions);
             running.push(broker);
             kafka = broker.bootstrapServers();
             kafkaWhere = "in-process KRaft broker, data in " + home.resolve("kafka");
         }
-        EmbeddedKafkaBroker.createTopics(kafka, Topics.ALL, Integer.parseInt(env("FLOWGATE_KAFKA_TOPIC_PARTITIONS", "4")));
+        EmbeddedKafkaBroker.createTopics(kafka, Topics.ALL, partitions);
 
         String graphApi = env("FLOWGATE_GRAPH_API_URL", null);
         graph = null;
-        if (graphApi == null || graphApi.isBlank()) {
+        if (graphApi == null) {
             graph = GraphApiStandIn.start(0);
             running.push(graph);
             graphApi = graph.uri().toString();
+            routing.put("flowgate.whatsapp.graph-api-url", graphApi);
+            routing.putIfAbsent("flowgate.whatsapp.access-token", EMBEDDED_ACCESS_TOKEN);
+            routing.putIfAbsent("flowgate.whatsapp.phone-number-id", EMBEDDED_PHONE_NUMBER_ID);
         }
 
-        String routingPort = env("SERVER_PORT", "8080");
-        Map<String, Object> routing = new LinkedHashMap<>();
-        routing.put("server.port", routingPort);
-        routing.put("spring.datasource.url", dbUrl);
-        routing.put("spring.datasource.username", dbUser);
-        routing.put("spring.datasource.password", dbPassword);
-        routing.put("flowgate.endpoint.private-key", env("FLOWGATE_PRIVATE_KEY", secrets.privateKey.toString()));
+        routing.putIfAbsent("flowgate.endpoint.private-key", secrets.privateKey.toString());
         routing.put("flowgate.endpoint.app-secret", appSecret);
         routing.put("flowgate.admin.token", adminToken);
         routing.put("flowgate.webhooks.secret-key", env("FLOWGATE_WEBHOOK_SECRET_KEY", secrets.webhookSecretKey));
         routing.put("flowgate.kafka.bootstrap-servers", kafka);
-        routing.put("flowgate.whatsapp.graph-api-url", graphApi);
-        routing.put("flowgate.whatsapp.access-token", env("FLOWGATE_ACCESS_TOKEN", EMBEDDED_ACCESS_TOKEN));
-        routing.put("flowgate.whatsapp.phone-number-id", env("FLOWGATE_PHONE_NUMBER_ID", EMBEDDED_PHONE_NUMBER_ID));
         ConfigurableApplicationContext routingContext = new SpringApplicationBuilder(RoutingApiApplication.class).run(arguments(routing));
         running.push(routingContext::close);
 
-        String ingestPort = env("FLOWGATE_INGEST_PORT", "8081");
-        Map<String, Object> ingest = new LinkedHashMap<>();
-        ingest.put("server.port", ingestPort);
+        // SERVER_PORT is routing-api's in the embedded run; ingest-api listens on FLOWGATE_INGEST_PORT
+        ingest.put("server.port", env("FLOWGATE_INGEST_PORT", "8081"));
         ingest.put("flowgate.ingest.app-secret", appSecret);
         ingest.put("flowgate.ingest.verify-token", verifyToken);
         ingest.put("flowgate.ingest.kafka.bootstrap-servers", kafka);
         ConfigurableApplicationContext ingestContext = IngestApiApplication.application().run(arguments(ingest));
         running.push(ingestContext::close);
 
-        routingPort = Integer.toString(((WebServerApplicationContext) routingContext).getWebServer().getPort());
-        ingestPort = Integer.toString(((WebServerApplicationContext) ingestContext).getWebServer().getPort());
+        // the database as routing-api connects to it (FLOWGATE_DB_USER and its default, or the embedded server's)
+        String dbUser = routingContext.getEnvironment().getProperty("spring.datasource.username");
+        String dbPassword = routingContext.getEnvironment().getProperty("spring.datasource.password", "");
+        String routingPort = Integer.toString(((WebServerApplicationContext) routingContext).getWebServer().getPort());
+        String ingestPort = Integer.toString(((WebServerApplicationContext) ingestContext).getWebServer().getPort());
         URI routingUri = URI.create("http://localhost:" + routingPort + "/");
         this.routingApi = routingUri;
         this.ingestApi = URI.create("http://localhost:" + ingestPort + "/");
@@ -200,7 +208,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
         String analyticsWhere = startAnalytics(home, kafka, dbUrl, dbUser, dbPassword);
 
         Dashboard dashboard = Dashboard.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(env("DASHBOARD_PORT", "8090"))), dbUrl, dbUser, dbPassword,
+                Integer.parseInt(env("DASHBOARD_PORT", Integer.toString(Dashboard.DEFAULT_PORT)))), dbUrl, dbUser, dbPassword,
                 Dashboard.allowedHosts(env("DASHBOARD_ALLOWED_HOSTS", "")));
         running.push(dashboard);
         dashboardUri = dashboard.uri();
@@ -255,15 +263,20 @@ public final class EmbeddedFlowgate implements AutoCloseable {
      */
     private String startAnalytics(Path home, String kafka, String dbUrl, String dbUser, String dbPassword) throws Exception {
         RetainedState state = new RetainedState(home);
-        AnalyticsOptions options = AnalyticsOptions.fromArgs(
+        List<String> args = new ArrayList<>(List.of(
                 "--" + AnalyticsOptions.KAFKA_BOOTSTRAP, kafka,
                 "--" + AnalyticsOptions.JDBC_URL, dbUrl,
                 "--" + AnalyticsOptions.JDBC_USER, dbUser,
                 "--" + AnalyticsOptions.JDBC_PASSWORD, dbPassword,
                 "--" + AnalyticsOptions.PARALLELISM, "2",
                 "--" + AnalyticsOptions.CHECKPOINT_DIR, state.checkpoints().toUri().toString(),
-                "--" + AnalyticsOptions.CHECKPOINT_INTERVAL, env("FLOWGATE_CHECKPOINT_INTERVAL", "2s"),
-                "--stale-after", env("FLOWGATE_STALE_AFTER", "30m"));
+                // more often than the job's default, so a restart of the embedded run loses little
+                "--" + AnalyticsOptions.CHECKPOINT_INTERVAL, env("FLOWGATE_CHECKPOINT_INTERVAL", "2s")));
+        String staleAfter = env("FLOWGATE_STALE_AFTER", null);
+        if (staleAfter != null) {
+            args.addAll(List.of("--" + AnalyticsOptions.STALE_AFTER, staleAfter));
+        }
+        AnalyticsOptions options = AnalyticsOptions.fromArgs(args.toArray(String[]::new));
         Optional<Path> snapshot = state.latest();
         JobClient job = null;
         String where = "no earlier state in " + home + " (first start)";
@@ -359,6 +372,18 @@ public final class EmbeddedFlowgate implements AutoCloseable {
     /** Command-line arguments outrank the applications' own files, as the environment variables they stand for do. */
     private static String[] arguments(Map<String, Object> properties) {
         return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    /** The settings that the variables in this environment set, by each service's table of its variables. */
+    private Map<String, Object> given(Map<String, String> variables) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        variables.forEach((variable, setting) -> {
+            String value = env(variable, null);
+            if (value != null) {
+                settings.put(setting, value);
+            }
+        });
+        return settings;
     }
 
     private String env(String name, String fallback) {

@@ -1,16 +1,22 @@
 package io.flowgate.ingest.system;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * Every setting of ingest-api, bound from {@code flowgate.ingest.*} in {@code ingest-api.yml}, where
- * each has its environment fallback. Bad values stop the start with a message naming the setting,
- * rather than surfacing later as odd answers to Meta.
+ * Every setting of ingest-api, bound from {@code flowgate.ingest.*}, each default given here once; the
+ * environment variables that set them are in {@link IngestEnvironment}. Bad values stop the start with one
+ * line naming the setting, rather than surfacing later as odd answers to Meta.
  *
  * @param appSecret         Meta app secret ({@code FLOWGATE_APP_SECRET}); blank: every POST is refused
  * @param previousAppSecret the app secret still accepted during a rotation ({@code FLOWGATE_PREVIOUS_APP_SECRET})
@@ -21,29 +27,23 @@ import java.util.Map;
  * @param kafka             where and how updates are written
  */
 @ConfigurationProperties("flowgate.ingest")
+@Validated
 public record IngestProperties(
         String appSecret,
         String previousAppSecret,
         String verifyToken,
+        // Meta sends at most 3 MB per POST; the margin keeps a body at the limit from being refused
         @DefaultValue("3584KB") DataSize maxBodySize,
-        @DefaultValue("5s") Duration ackTimeout,
-        @DefaultValue("64") int maxInFlight,
-        @DefaultValue Kafka kafka) {
+        @DefaultValue("5s") @DurationMin(millis = 1) @DurationMax(seconds = 30) Duration ackTimeout,
+        @DefaultValue("64") @Min(1) int maxInFlight,
+        @DefaultValue @Valid Kafka kafka) {
 
     /** Above this a single POST could exhaust the heap; Meta's own limit is 3 MB. */
     static final DataSize MAX_BODY_SIZE_CEILING = DataSize.ofMegabytes(64);
-    /** An acknowledgement slower than this is no longer "fast" for Meta, whatever the setting says. */
-    static final Duration ACK_TIMEOUT_CEILING = Duration.ofSeconds(30);
 
     public IngestProperties {
         if (maxBodySize.toBytes() < 1024 || maxBodySize.compareTo(MAX_BODY_SIZE_CEILING) > 0) {
             throw new IllegalArgumentException("flowgate.ingest.max-body-size must be between 1KB and 64MB, was " + maxBodySize);
-        }
-        if (ackTimeout.isNegative() || ackTimeout.isZero() || ackTimeout.compareTo(ACK_TIMEOUT_CEILING) > 0) {
-            throw new IllegalArgumentException("flowgate.ingest.ack-timeout must be between 1ms and 30s, was " + ackTimeout);
-        }
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("flowgate.ingest.max-in-flight must be at least 1, was " + maxInFlight);
         }
     }
 
@@ -57,19 +57,13 @@ public record IngestProperties(
      *                         they override ingest-api's own, except the ones durability depends on
      */
     public record Kafka(
-            @DefaultValue("localhost:9092") String bootstrapServers,
+            @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
             @DefaultValue("true") boolean createTopics,
-            @DefaultValue("4") int partitions,
-            @DefaultValue("30s") Duration startupTimeout,
+            @DefaultValue("4") @Min(1) int partitions,
+            @DefaultValue("30s") @DurationMin(millis = 1) Duration startupTimeout,
             Map<String, String> producer) {
 
         public Kafka {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("flowgate.ingest.kafka.bootstrap-servers must be set");
-            }
-            if (partitions < 1) {
-                throw new IllegalArgumentException("flowgate.ingest.kafka.partitions must be at least 1, was " + partitions);
-            }
             producer = producer == null ? Map.of() : Map.copyOf(producer);
         }
 

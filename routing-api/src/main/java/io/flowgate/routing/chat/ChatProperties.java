@@ -1,6 +1,10 @@
 package io.flowgate.routing.chat;
 
+import jakarta.validation.constraints.NotBlank;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 
@@ -25,32 +29,15 @@ import java.time.Duration;
  *                                ({@code FLOWGATE_CHAT_CONSUMER_GROUP}, default {@code flowgate-routing-chat})
  */
 @ConfigurationProperties("flowgate.chat")
+@Validated
 record ChatProperties(
-        String defaultMachine,
-        Duration coldAfter,
-        Duration housekeepingInterval,
-        Duration dedupRetention,
-        String reengagementTemplate,
-        String reengagementLanguage,
-        String consumerGroup) {
+        @DefaultValue(ChatProperties.EXAMPLE_MACHINE) @NotBlank String defaultMachine,
+        @DefaultValue("24h") @DurationMin(seconds = 1) Duration coldAfter,
+        @DefaultValue("1m") @DurationMin(millis = 10) Duration housekeepingInterval,
+        @DefaultValue("14d") @DurationMin(seconds = 1) Duration dedupRetention,
+        @DefaultValue("lead_reengagement") @NotBlank String reengagementTemplate,
+        @DefaultValue("en") @NotBlank String reengagementLanguage,
+        @DefaultValue("flowgate-routing-chat") @NotBlank String consumerGroup) {
 
     static final String EXAMPLE_MACHINE = "lead_qualification";
-
-    ChatProperties {
-        defaultMachine = orDefault(defaultMachine, EXAMPLE_MACHINE);
-        coldAfter = positiveOr(coldAfter, Duration.ofHours(24));
-        housekeepingInterval = positiveOr(housekeepingInterval, Duration.ofMinutes(1));
-        dedupRetention = positiveOr(dedupRetention, Duration.ofDays(14));
-        reengagementTemplate = orDefault(reengagementTemplate, "lead_reengagement");
-        reengagementLanguage = orDefault(reengagementLanguage, "en");
-        consumerGroup = orDefault(consumerGroup, "flowgate-routing-chat");
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    private static Duration positiveOr(Duration value, Duration fallback) {
-        return value == null || value.isNegative() || value.isZero() ? fallback : value;
-    }
 }

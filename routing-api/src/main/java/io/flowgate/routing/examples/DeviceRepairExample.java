@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +20,15 @@ import java.time.temporal.ChronoUnit;
  * the scenarios of the product's seed articles as rules — an overdue balance goes to payment, parts out
  * of stock to "notify me", a high budget (or a hot lead) to a live agent, premium customers to the
  * express desk, everyone else to the standard scheduler — and routing tables to go with it. Installed
- * through the admin API, exactly as a business would; the embedded run and the tests use it.
+ * through the admin API, exactly as a business would; the embedded run and the tests use it, and on a
+ * stand-alone routing-api {@code java -jar routing-api-*-exec.jar install-example http://localhost:8080}
+ * with {@code FLOWGATE_ADMIN_TOKEN} set ({@link #command}).
  */
 public final class DeviceRepairExample {
 
     public static final String FLOW_ID = "device_repair";
+    /** The routing-api argument that installs the example instead of starting the server. */
+    public static final String COMMAND = "install-example";
     private static final String BASE = "/examples/device_repair/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,6 +67,34 @@ public final class DeviceRepairExample {
                 call("PUT", "/api/slots/" + kind.getKey() + "-" + (i + 1), slot.toString());
             }
         });
+    }
+
+    /**
+     * {@code install-example <routing-api URL>}: installs the example on that routing-api with the admin token
+     * given (the caller's {@code FLOWGATE_ADMIN_TOKEN}); installing again replaces what it installed. Says on
+     * {@code out} what it did or why it could not; returns the exit status (0 installed, 1 refused or
+     * unreachable, 2 usage).
+     */
+    public static int command(String[] args, String adminToken, PrintStream out) {
+        if (args.length != 2 || !args[1].matches("https?://\\S+")) {
+            out.println("usage: FLOWGATE_ADMIN_TOKEN=<admin token> java -jar routing-api-*-exec.jar " + COMMAND
+                    + " <routing-api URL, e.g. http://localhost:8080>");
+            return 2;
+        }
+        if (adminToken == null || adminToken.isBlank()) {
+            out.println(COMMAND + ": set FLOWGATE_ADMIN_TOKEN to the admin token of the routing-api at " + args[1]);
+            return 2;
+        }
+        URI api = URI.create(args[1].endsWith("/") ? args[1] : args[1] + "/");
+        try {
+            new DeviceRepairExample(api, adminToken).install();
+        } catch (IllegalStateException e) {
+            out.println(COMMAND + ": not installed: " + e.getMessage());
+            return 1;
+        }
+        out.println(COMMAND + ": installed the " + FLOW_ID + " Flow, its rules and routing tables on " + api
+                + " (the lead_qualification chat machine is installed by routing-api itself when it has none)");
+        return 0;
     }
 
     private JsonNode call(String method, String path, String body) {

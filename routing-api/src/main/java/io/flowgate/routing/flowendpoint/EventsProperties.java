@@ -1,6 +1,9 @@
 package io.flowgate.routing.flowendpoint;
 
+import jakarta.validation.constraints.NotEmpty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.util.List;
 
@@ -9,12 +12,13 @@ import java.util.List;
  * analytics needs (the selected item, the budget, ...), never free text a user typed.
  */
 @ConfigurationProperties("flowgate.events")
-record EventsProperties(List<String> analyticsFields) {
+@Validated
+record EventsProperties(
+        @DefaultValue({"item_id", "budget", "industry", "timeline", "slot"}) @NotEmpty List<String> analyticsFields) {
 
     static final int MAX_VALUE_LENGTH = 64;
 
     EventsProperties {
-        analyticsFields = analyticsFields == null || analyticsFields.isEmpty()
-                ? List.of("item_id", "budget", "industry", "timeline", "slot") : List.copyOf(analyticsFields);
+        analyticsFields = List.copyOf(analyticsFields);
     }
 }

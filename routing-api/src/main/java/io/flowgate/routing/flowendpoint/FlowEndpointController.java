@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -42,7 +43,14 @@ class FlowEndpointController {
     private final Semaphore inFlight;
 
     FlowEndpointController(FlowEndpoint endpoint, FlowEndpointProperties properties, ObjectProvider<EndpointListener> listeners,
-                           MeterRegistry meters) {
+                           MeterRegistry meters, ServerProperties server) {
+        int httpThreads = server.getTomcat().getThreads().getMax();
+        if (httpThreads < properties.maxInFlight() + FlowEndpointProperties.HTTP_THREADS_HEADROOM) {
+            throw new IllegalArgumentException("FLOWGATE_HTTP_THREADS (server.tomcat.threads.max) is " + httpThreads
+                    + " but must be at least FLOWGATE_ENDPOINT_MAX_IN_FLIGHT (" + properties.maxInFlight() + ") + "
+                    + FlowEndpointProperties.HTTP_THREADS_HEADROOM + ", or requests beyond the in-flight limit would queue "
+                    + "in Tomcat instead of being answered 503 at once");
+        }
         this.endpoint = endpoint;
         this.properties = properties;
         this.listeners = listeners.orderedStream().toList();

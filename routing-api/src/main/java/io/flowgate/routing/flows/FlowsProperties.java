@@ -1,13 +1,12 @@
 package io.flowgate.routing.flows;
 
+import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /** Limits of the Flow registry. {@code maxJsonBytes} defaults to Meta's own 10 MB Flow JSON limit. */
 @ConfigurationProperties("flowgate.flows")
-record FlowsProperties(int maxJsonBytes) {
-    FlowsProperties {
-        if (maxJsonBytes <= 0) {
-            maxJsonBytes = 10 * 1024 * 1024;
-        }
-    }
+@Validated
+record FlowsProperties(@DefaultValue("10485760") @Positive int maxJsonBytes) {
 }

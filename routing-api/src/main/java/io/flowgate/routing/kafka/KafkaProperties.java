@@ -1,6 +1,12 @@
 package io.flowgate.routing.kafka;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 
@@ -24,39 +30,15 @@ import java.time.Duration;
  *                             ({@code FLOWGATE_HEARTBEAT_INTERVAL}, default 1 s)
  */
 @ConfigurationProperties("flowgate.kafka")
+@Validated
 public record KafkaProperties(
-        String bootstrapServers,
-        int topicPartitions,
-        int relayBatchSize,
-        Duration relayPollInterval,
-        Duration relayAckTimeout,
-        long publisherBufferBytes,
-        Duration heartbeatInterval) {
+        @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
+        @DefaultValue("4") @Min(1) @Max(10_000) int topicPartitions,
+        @DefaultValue("500") @Min(1) @Max(MAX_BATCH_SIZE) int relayBatchSize,
+        @DefaultValue("500ms") @DurationMin(millis = 1) Duration relayPollInterval,
+        @DefaultValue("30s") @DurationMin(millis = 1) Duration relayAckTimeout,
+        @DefaultValue("4194304") @Min(1024) long publisherBufferBytes,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration heartbeatInterval) {
 
     static final int MAX_BATCH_SIZE = 10_000;
-
-    public KafkaProperties {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            bootstrapServers = "localhost:9092";
-        }
-        if (topicPartitions <= 0) {
-            topicPartitions = 4;
-        }
-        if (relayBatchSize <= 0) {
-            relayBatchSize = 500;
-        }
-        relayBatchSize = Math.min(relayBatchSize, MAX_BATCH_SIZE);
-        if (relayPollInterval == null || relayPollInterval.toMillis() <= 0) {
-            relayPollInterval = Duration.ofMillis(500);
-        }
-        if (relayAckTimeout == null || relayAckTimeout.toMillis() <= 0) {
-            relayAckTimeout = Duration.ofSeconds(30);
-        }
-        if (publisherBufferBytes <= 0) {
-            publisherBufferBytes = 4L * 1024 * 1024;
-        }
-        if (heartbeatInterval == null || heartbeatInterval.toMillis() <= 0) {
-            heartbeatInterval = Duration.ofSeconds(1);
-        }
-    }
 }

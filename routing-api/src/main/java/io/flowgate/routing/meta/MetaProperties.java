@@ -12,7 +12,7 @@ import java.time.Duration;
  * The Flow lifecycle with Meta (docs/meta-lifecycle.md). The Graph API URL, version, access token and phone
  * number id are the WhatsApp settings ({@code FLOWGATE_GRAPH_API_URL}, {@code FLOWGATE_GRAPH_API_VERSION},
  * {@code FLOWGATE_ACCESS_TOKEN}, {@code FLOWGATE_PHONE_NUMBER_ID}); these are the rest (environment variables
- * in parentheses, bound by Spring's relaxed binding):
+ * in parentheses, mapped in {@code RoutingEnvironment}):
  *
  * @param wabaId             the WhatsApp Business Account id, where Flows are created ({@code FLOWGATE_WABA_ID}; empty: unset)
  * @param metricsInterval    how often Meta's Flow metrics are read for every Flow at Meta

@@ -1,6 +1,11 @@
 package io.flowgate.routing.sessions;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 
@@ -9,13 +14,8 @@ import java.time.Duration;
  * default 24 h) and how many screens of history a session keeps for BACK.
  */
 @ConfigurationProperties("flowgate.sessions")
-public record SessionsProperties(Duration tokenTtl, int maxHistory) {
-    public SessionsProperties {
-        if (tokenTtl == null || tokenTtl.isNegative() || tokenTtl.isZero()) {
-            tokenTtl = Duration.ofHours(24);
-        }
-        if (maxHistory <= 0) {
-            maxHistory = 50;
-        }
-    }
+@Validated
+public record SessionsProperties(
+        @DefaultValue("24h") @DurationMin(seconds = 1) Duration tokenTtl,
+        @DefaultValue("50") @Min(1) @Max(1000) int maxHistory) {
 }

@@ -1,6 +1,13 @@
 package io.flowgate.routing.whatsapp;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
 
@@ -30,38 +37,30 @@ import java.time.Duration;
  * @param maxInFlight       calls to the Cloud API one instance has open at once ({@code FLOWGATE_WHATSAPP_MAX_IN_FLIGHT}, default 32)
  */
 @ConfigurationProperties("flowgate.whatsapp")
+@Validated
 record WhatsAppProperties(
-        String graphApiUrl,
-        String apiVersion,
+        @DefaultValue("https://graph.facebook.com") @NotBlank @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL") String graphApiUrl,
+        @DefaultValue("v23.0") @NotBlank String apiVersion,
         String accessToken,
         String phoneNumberId,
-        Duration perUserInterval,
-        int maxPerSecond,
-        int maxAttempts,
-        Duration requestTimeout,
-        Duration retryBackoff,
-        Duration maxBackoff,
-        Duration pairLimitBackoff,
-        Duration pollInterval,
-        int maxInFlight) {
+        @DefaultValue("6s") @DurationMin(millis = 0) Duration perUserInterval,
+        @DefaultValue("80") @Min(1) int maxPerSecond,
+        @DefaultValue("8") @Min(1) @Max(MAX_ATTEMPTS_LIMIT) int maxAttempts,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration requestTimeout,
+        @DefaultValue("2s") @DurationMin(millis = 1) Duration retryBackoff,
+        @DefaultValue("5m") @DurationMin(millis = 1) Duration maxBackoff,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration pairLimitBackoff,
+        @DefaultValue("200ms") @DurationMin(millis = 1) Duration pollInterval,
+        @DefaultValue("32") @Min(1) @Max(MAX_IN_FLIGHT_LIMIT) int maxInFlight) {
 
     static final int MAX_ATTEMPTS_LIMIT = 100;
     static final int MAX_IN_FLIGHT_LIMIT = 1_000;
 
     WhatsAppProperties {
-        graphApiUrl = blank(graphApiUrl) ? "https://graph.facebook.com" : stripTrailingSlash(graphApiUrl.trim());
-        apiVersion = blank(apiVersion) ? "v23.0" : apiVersion.trim();
+        graphApiUrl = graphApiUrl == null ? null : stripTrailingSlash(graphApiUrl.trim());
+        apiVersion = apiVersion == null ? null : apiVersion.trim();
         accessToken = blank(accessToken) ? null : accessToken.trim();
         phoneNumberId = blank(phoneNumberId) ? null : phoneNumberId.trim();
-        perUserInterval = orDefault(perUserInterval, Duration.ofSeconds(6), true);
-        maxPerSecond = maxPerSecond <= 0 ? 80 : maxPerSecond;
-        maxAttempts = maxAttempts <= 0 ? 8 : Math.min(maxAttempts, MAX_ATTEMPTS_LIMIT);
-        requestTimeout = orDefault(requestTimeout, Duration.ofSeconds(10), false);
-        retryBackoff = orDefault(retryBackoff, Duration.ofSeconds(2), false);
-        maxBackoff = orDefault(maxBackoff, Duration.ofMinutes(5), false);
-        pairLimitBackoff = orDefault(pairLimitBackoff, Duration.ofSeconds(1), false);
-        pollInterval = orDefault(pollInterval, Duration.ofMillis(200), false);
-        maxInFlight = maxInFlight <= 0 ? 32 : Math.min(maxInFlight, MAX_IN_FLIGHT_LIMIT);
     }
 
     /** Whether both credentials are set, without which nothing is sent. */
@@ -94,12 +93,5 @@ record WhatsAppProperties(
 
     private static String stripTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    private static Duration orDefault(Duration value, Duration fallback, boolean zeroAllowed) {
-        if (value == null || value.isNegative() || (!zeroAllowed && value.isZero())) {
-            return fallback;
-        }
-        return value;
     }
 }

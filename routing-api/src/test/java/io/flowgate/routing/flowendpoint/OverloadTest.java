@@ -40,7 +40,7 @@ class OverloadTest {
 
     @Test
     void requestsBeyondTheInFlightLimitAreAnswered503WithRetryAfterWhileItIsTaken() throws Exception {
-        int limit = app.context().getEnvironment().getProperty("flowgate.endpoint.max-in-flight", Integer.class);
+        int limit = app.context().getBean(FlowEndpointProperties.class).maxInFlight();
         List<Socket> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
         // a byte every second keeps each slow upload inside Tomcat's read timeout, however long the test takes
         var trickler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();

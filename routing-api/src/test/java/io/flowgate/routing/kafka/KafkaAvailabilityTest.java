@@ -1,5 +1,6 @@
 package io.flowgate.routing.kafka;
 
+import io.flowgate.routing.support.Settings;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +30,7 @@ class KafkaAvailabilityTest {
             closedPort = s.getLocalPort(); // nothing listens on it once closed
         }
         KafkaAvailability kafka = new KafkaAvailability(
-                new KafkaProperties("localhost:" + closedPort, 0, 0, null, null, 0, null), new SimpleMeterRegistry());
+                Settings.bind(KafkaProperties.class, "flowgate.kafka", Map.of("flowgate.kafka.bootstrap-servers", "localhost:" + closedPort)), new SimpleMeterRegistry());
         try {
             kafka.start();
             // the checks run every second: let a few of them fail

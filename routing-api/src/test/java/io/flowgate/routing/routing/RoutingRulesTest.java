@@ -99,8 +99,10 @@ class RoutingRulesTest {
         var agent = submit(token, "WELCOME", "item_id", "iphone-13-screen", "budget", "7000");
         assertThat(agent.screen()).isEqualTo("LIVE_AGENT");
         assertThat(app.session(minted.path("session_id").asText()).path("handover").asBoolean()).isTrue();
+        // the handed-over session finishes its handover screen; only then is its token refused
         assertThat(submit(token, "LIVE_AGENT").screen()).isEqualTo("SUCCESS");
         assertThat(app.session(minted.path("session_id").asText()).path("status").asText()).isEqualTo("handover");
+        assertThat(submit(token, "LIVE_AGENT", "note", "again").status()).isEqualTo(427);
     }
 
     @Test

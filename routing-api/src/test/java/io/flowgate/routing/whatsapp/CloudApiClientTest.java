@@ -11,7 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
+import io.flowgate.routing.support.Settings;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -112,8 +115,9 @@ class CloudApiClientTest {
 
     @Test
     void tokenThatCannotBeAHeaderIsRefusedWithoutQuotingIt() {
-        WhatsAppProperties broken = new WhatsAppProperties(server.baseUrl(), null, "secret\u0000token", "106540352242922",
-                null, 0, 0, null, null, null, null, null, 0);
+        WhatsAppProperties broken = Settings.bind(WhatsAppProperties.class, "flowgate.whatsapp", Map.of(
+                "flowgate.whatsapp.graph-api-url", server.baseUrl(), "flowgate.whatsapp.access-token", "secret\u0000token",
+                "flowgate.whatsapp.phone-number-id", "106540352242922"));
 
         assertThatThrownBy(() -> new CloudApiClient(broken)).isInstanceOf(IllegalStateException.class)
                 .hasMessageNotContaining("secret").hasNoCause();
@@ -136,6 +140,11 @@ class CloudApiClientTest {
     }
 
     private static WhatsAppProperties properties(String url, Duration timeout) {
-        return new WhatsAppProperties(url, null, "test-token", "106540352242922", null, 0, 0, timeout, null, null, null, null, 0);
+        Map<String, Object> values = new HashMap<>(Map.of("flowgate.whatsapp.graph-api-url", url,
+                "flowgate.whatsapp.access-token", "test-token", "flowgate.whatsapp.phone-number-id", "106540352242922"));
+        if (timeout != null) {
+            values.put("flowgate.whatsapp.request-timeout", timeout);
+        }
+        return Settings.bind(WhatsAppProperties.class, "flowgate.whatsapp", values);
     }
 }

@@ -12,15 +12,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.flowgate.routing.support.Settings;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Which Cloud API answers are retried, how long after, and which fail at once (reference §2.5). */
 class RetryPolicyTest {
 
-    private static final WhatsAppProperties PROPERTIES = new WhatsAppProperties(null, null, "token", "1065", null, 0, 4,
-            null, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1), null, 0);
+    private static final WhatsAppProperties PROPERTIES = Settings.bind(WhatsAppProperties.class, "flowgate.whatsapp",
+            Map.of("flowgate.whatsapp.access-token", "token", "flowgate.whatsapp.phone-number-id", "1065",
+                    "flowgate.whatsapp.max-attempts", 4, "flowgate.whatsapp.retry-backoff", "100ms",
+                    "flowgate.whatsapp.max-backoff", "1s", "flowgate.whatsapp.pair-limit-backoff", "1s"));
     private final RetryPolicy policy = new RetryPolicy(PROPERTIES);
 
     @Test
