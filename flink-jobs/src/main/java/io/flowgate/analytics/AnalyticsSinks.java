@@ -5,6 +5,8 @@ import io.flowgate.analytics.records.EndpointLatencyRow;
 import io.flowgate.analytics.records.HotInventoryRow;
 import io.flowgate.analytics.records.LeadScoreRow;
 import io.flowgate.analytics.records.ScreenDropoffRow;
+import io.flowgate.analytics.records.ScreenPathRow;
+import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
@@ -15,7 +17,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
- * Where the jobs write: six PostgreSQL tables (idempotent upserts) and two Kafka topics. Tests build their
+ * Where the jobs write: nine PostgreSQL tables (idempotent upserts) and two Kafka topics. Tests build their
  * own record, or replace one sink (e.g. with one that fails once) with a {@code with…} method.
  * Kafka delivery is at-least-once: the events carry deterministic ids, and their consumers deduplicate
  * by id, which is cheaper than transactions that would hold every event back until a checkpoint.
@@ -28,7 +30,10 @@ public record AnalyticsSinks(
         Sink<StaleSession> staleSessions,
         Sink<StaleSession> staleSessionEvents,
         Sink<LatencyAlert> latencyAlerts,
-        Sink<LatencyAlert> alertEvents) {
+        Sink<LatencyAlert> alertEvents,
+        Sink<ScreenDropoffRow> screenDropoffByVersion,
+        Sink<ScreenTimeRow> screenTime,
+        Sink<ScreenPathRow> screenPaths) {
 
     public static AnalyticsSinks production(AnalyticsOptions options) {
         return new AnalyticsSinks(
@@ -39,17 +44,20 @@ public record AnalyticsSinks(
                 TableSinks.staleSessions(options),
                 kafka(options, Topics.STALE_SESSIONS),
                 TableSinks.latencyAlerts(options),
-                kafka(options, Topics.ALERTS));
+                kafka(options, Topics.ALERTS),
+                TableSinks.screenDropoffByVersion(options),
+                TableSinks.screenTime(options),
+                TableSinks.screenPaths(options));
     }
 
     public AnalyticsSinks withLeadScores(Sink<LeadScoreRow> sink) {
         return new AnalyticsSinks(screenDropoff, endpointLatency, sink, hotInventory, staleSessions,
-                staleSessionEvents, latencyAlerts, alertEvents);
+                staleSessionEvents, latencyAlerts, alertEvents, screenDropoffByVersion, screenTime, screenPaths);
     }
 
     public AnalyticsSinks withStaleSessionEvents(Sink<StaleSession> sink) {
         return new AnalyticsSinks(screenDropoff, endpointLatency, leadScores, hotInventory, staleSessions,
-                sink, latencyAlerts, alertEvents);
+                sink, latencyAlerts, alertEvents, screenDropoffByVersion, screenTime, screenPaths);
     }
 
     private static <T extends FlowgateEvent> Sink<T> kafka(AnalyticsOptions options, String topic) {

@@ -36,6 +36,8 @@ public final class SessionProgress {
     public String budget;
     public String industry;
     public String timeline;
+    /** The Flow version the session started on (its first transition's); 0 when unknown. */
+    public int flowVersion;
 
     public SessionProgress() {
     }

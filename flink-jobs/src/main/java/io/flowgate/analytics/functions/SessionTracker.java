@@ -2,6 +2,7 @@ package io.flowgate.analytics.functions;
 
 import io.flowgate.analytics.records.ItemSelection;
 import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenExit;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.SessionSummary;
 import io.flowgate.events.StaleSession;
@@ -44,6 +45,11 @@ import java.util.List;
  * flagged a second time, but it marks the session re-engaged for the lead score, and items selected then
  * still count as demand.
  *
+ * <p>Each transition applied in order while the session is open (not completed, not stale) also leaves the
+ * screen shown before it ({@link #SCREEN_EXITS}: paths and time on screen), and going stale leaves the last
+ * screen by dropping off. A transition later than the watermark bound that is older than the session's newest
+ * one is not an exit (it would rewrite a path and a time already counted).
+ *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
  *
@@ -62,6 +68,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             new OutputTag<>("session-summaries", TypeInformation.of(SessionSummary.class));
     public static final OutputTag<ItemSelection> ITEM_SELECTIONS =
             new OutputTag<>("item-selections", TypeInformation.of(ItemSelection.class));
+    public static final OutputTag<ScreenExit> SCREEN_EXITS =
+            new OutputTag<>("screen-exits", TypeInformation.of(ScreenExit.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
     /** Cleanup candidates are rounded up to this grid so a session shares a few instead of one per transition. */
@@ -167,6 +175,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             return p;
         }
 
+        boolean open = !p.completed;
         String screen = step.reachedScreen();
         if (screen != null && !p.reached.contains(screen)) {
             p.reached.add(screen);
@@ -180,6 +189,12 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             }
         }
         if (isAfterLast(p, step)) {
+            if (open) {
+                // paths and time on screen: the screen shown last is left with this request
+                ctx.output(SCREEN_EXITS, new ScreenExit(p.flowId, p.flowVersion, p.lastScreen == null ? "" : p.lastScreen,
+                        step.toScreen() == null ? "" : step.toScreen(), step.action() == null ? "" : step.action(), false,
+                        p.lastEventTime == SessionProgress.NEVER ? -1 : time - p.lastEventTime, time));
+            }
             if (p.lastEventTime != SessionProgress.NEVER && time > p.lastEventTime) {
                 // superseded: the session cannot go stale staleAfter after the previous transition any more
                 ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
@@ -214,6 +229,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         p.source = step.source();
         p.startedAt = step.sessionStartedAt();
         p.cohortStart = Math.floorDiv(step.sessionStartedAt(), HOUR) * HOUR;
+        p.flowVersion = step.flowVersion();
         return p;
     }
 
@@ -232,6 +248,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
         if (p.lastScreen != null) {
             out.collect(delta(p, p.lastScreen, 0, 1, 0));
+            ctx.output(SCREEN_EXITS, new ScreenExit(p.flowId, p.flowVersion, p.lastScreen, "", "", true,
+                    at - p.lastEventTime, at));
         }
         String sessionId = ctx.getCurrentKey();
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
@@ -246,7 +264,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     }
 
     private static ScreenDelta delta(SessionProgress p, String screen, int reached, int dropped, int completed) {
-        return new ScreenDelta(p.flowId, p.cohortStart, screen, p.source, reached, dropped, completed);
+        return new ScreenDelta(p.flowId, p.cohortStart, screen, p.source, reached, dropped, completed, p.flowVersion);
     }
 
     private static void emitSummary(SessionProgress p, Context ctx) {

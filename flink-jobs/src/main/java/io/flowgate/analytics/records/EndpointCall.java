@@ -7,6 +7,13 @@ package io.flowgate.analytics.records;
  * @param screen        the request's screen; empty when it had none (pings)
  * @param error         the endpoint answered anything but 200
  * @param latencyMicros server-side latency in microseconds
+ * @param flowVersion   the Flow version of the request's session; 0 when the event carries none (unknown, pings)
  */
-public record EndpointCall(String eventId, long eventTime, String screen, String action, boolean error, long latencyMicros) {
+public record EndpointCall(String eventId, long eventTime, String screen, String action, boolean error, long latencyMicros,
+                           int flowVersion) {
+
+    /** A request without a recorded Flow version. */
+    public EndpointCall(String eventId, long eventTime, String screen, String action, boolean error, long latencyMicros) {
+        this(eventId, eventTime, screen, action, error, latencyMicros, 0);
+    }
 }

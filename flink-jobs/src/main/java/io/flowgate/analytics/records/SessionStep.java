@@ -11,6 +11,9 @@ package io.flowgate.analytics.records;
  * @param budget           the budget answered with this step (as sent), or null
  * @param industry         the industry answered with this step, or null
  * @param timeline         the purchase timeline answered with this step, or null
+ * @param flowVersion      the Flow version the session started on; 0 when the event carries none (unknown)
+ * @param action           the request's action ({@code INIT}, {@code data_exchange}, {@code BACK}, {@code chat_message}),
+ *                         empty when the event carries none
  */
 public record SessionStep(
         String eventId,
@@ -25,7 +28,17 @@ public record SessionStep(
         String itemId,
         String budget,
         String industry,
-        String timeline) {
+        String timeline,
+        int flowVersion,
+        String action) {
+
+    /** A step without a recorded Flow version or action. */
+    public SessionStep(String eventId, long eventTime, String flowId, String sessionId, String userId, long sessionStartedAt,
+                       String toScreen, boolean completed, String source, String itemId, String budget, String industry,
+                       String timeline) {
+        this(eventId, eventTime, flowId, sessionId, userId, sessionStartedAt, toScreen, completed, source, itemId, budget,
+                industry, timeline, 0, "");
+    }
 
     /** The screen name Flowgate answers when a Flow completes; it is not a screen of the funnel. */
     public static final String SUCCESS = "SUCCESS";
