@@ -26,6 +26,7 @@ import java.util.Map;
  * GET /api/funnel?flow=&amp;cohort=2026-11-01T10:00:00Z    GET /api/latency?screen=&amp;action=&amp;minutes=60
  * GET /api/alerts                                   GET /api/stale?hours=24
  * GET /api/leads                                    GET /api/inventory?limit=15
+ * GET /api/versions?flow=&amp;a=1&amp;b=2
  * </pre>
  */
 final class ApiHandler implements HttpHandler {
@@ -42,11 +43,13 @@ final class ApiHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
     private final AnalyticsQueries queries;
+    private final VersionQueries versions;
     private final ObjectMapper json = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     ApiHandler(AnalyticsQueries queries) {
         this.queries = queries;
+        this.versions = new VersionQueries(queries.dataSource());
     }
 
     @Override
@@ -65,6 +68,7 @@ final class ApiHandler implements HttpHandler {
                     case "/api/stale" -> queries.stale(number(query, "hours", DEFAULT_STALE_HOURS, 1, MAX_STALE_HOURS));
                     case "/api/leads" -> queries.leads();
                     case "/api/inventory" -> queries.inventory(number(query, "limit", DEFAULT_ITEMS, 1, MAX_ITEMS));
+                    case "/api/versions" -> versions.compare(text(query, "flow"), version(query, "a"), version(query, "b"));
                     default -> null;
                 };
                 if (body == null) {
@@ -140,6 +144,11 @@ final class ApiHandler implements HttpHandler {
         } catch (DateTimeParseException e) {
             throw new BadParameterException(name + " must be an ISO-8601 instant such as 2026-11-01T10:00:00Z");
         }
+    }
+
+    /** A Flow version (0: sessions without one), or null when absent. */
+    static Integer version(Map<String, String> query, String name) {
+        return query.get(name) == null || query.get(name).isEmpty() ? null : number(query, name, 0, 0, Integer.MAX_VALUE);
     }
 
     static int number(Map<String, String> query, String name, int fallback, int min, int max) {

@@ -72,6 +72,7 @@ final class AnalyticsFixtures {
             insertStaleSessions(c);
             insertLeads(c, 0, LEADS);
             insertInventory(c);
+            VersionFixtures.insert(c);
             c.commit();
         }
     }

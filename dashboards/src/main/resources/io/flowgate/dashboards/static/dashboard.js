@@ -17,11 +17,16 @@
   const charts = {};
   // a newer request of a view supersedes an older one still in flight (a choice made meanwhile wins)
   const tickets = {};
-  // read by the browser test and handy in a console: the live Chart objects and the refresh count
-  const dashboard = window.flowgateDashboard = { charts: charts, refreshes: 0, failures: 0, lastError: null };
-
   const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
   const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
+  // read by the browser test and handy in a console: the live Chart objects and the refresh count. Views in
+  // their own files (versions.js) add [name, refresh] to panels and draw with the helpers.
+  const dashboard = window.flowgateDashboard = {
+    charts: charts, refreshes: 0, failures: 0, lastError: null, panels: [],
+    helpers: { getJson: getJson, latest: latest, upsertChart: upsertChart, showEmpty: showEmpty, showError: showError,
+      fillSelect: fillSelect, setText: setText, byId: byId, number: number, percent: percent, colors: colors }
+  };
 
   if (typeof window.Chart === 'undefined') {
     setStatus('Chart.js did not load: the charts cannot be drawn.', true);
@@ -32,7 +37,8 @@
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
 
   wireControls();
-  refreshLoop();
+  // after every deferred script ran, so the views of other files refresh from the first round on
+  document.addEventListener('DOMContentLoaded', refreshLoop);
 
   function refreshLoop() {
     refreshAll().finally(function () {
@@ -44,7 +50,7 @@
     const panels = [
       ['funnel', refreshFunnel], ['latency', refreshLatency], ['alerts', refreshAlerts],
       ['stale', refreshStale], ['leads', refreshLeads], ['inventory', refreshInventory]
-    ];
+    ].concat(dashboard.panels);
     return Promise.all(panels.map(function (panel) {
       return panel[1]().then(function () {
         showError(panel[0], null);
