@@ -38,6 +38,10 @@ final class AnalyticsQueries {
         this.dataSource = dataSource;
     }
 
+    DataSource dataSource() {
+        return dataSource;
+    }
+
     record Flow(String flowId, String source) {
     }
 
@@ -505,11 +509,11 @@ final class AnalyticsQueries {
     }
 
     @FunctionalInterface
-    private interface Row<T> {
+    interface Row<T> {
         T read(ResultSet rs) throws SQLException;
     }
 
-    private static <T> List<T> list(Connection c, String sql, Row<T> row, Object... parameters) throws SQLException {
+    static <T> List<T> list(Connection c, String sql, Row<T> row, Object... parameters) throws SQLException {
         try (PreparedStatement statement = prepare(c, sql, parameters); ResultSet rs = statement.executeQuery()) {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
@@ -542,7 +546,7 @@ final class AnalyticsQueries {
         }
     }
 
-    private static OffsetDateTime time(ResultSet rs, String column) throws SQLException {
+    static OffsetDateTime time(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.withOffsetSameInstant(ZoneOffset.UTC);
     }

@@ -28,6 +28,7 @@ import java.util.Map;
  * GET /api/leads                                    GET /api/inventory?limit=15
  * GET /api/experiments?experiment=
  * GET /api/meta-health?flow=                        GET /api/meta-status
+ * GET /api/versions?flow=&amp;a=1&amp;b=2
  * </pre>
  */
 final class ApiHandler implements HttpHandler {
@@ -44,11 +45,13 @@ final class ApiHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
     private final AnalyticsQueries queries;
+    private final VersionQueries versions;
     private final ObjectMapper json = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     ApiHandler(AnalyticsQueries queries) {
         this.queries = queries;
+        this.versions = new VersionQueries(queries.dataSource());
     }
 
     @Override
@@ -70,6 +73,7 @@ final class ApiHandler implements HttpHandler {
                     case "/api/experiments" -> queries.experiments(text(query, "experiment"));
                     case "/api/meta-health" -> queries.metaHealth(text(query, "flow"));
                     case "/api/meta-status" -> queries.metaStatus();
+                    case "/api/versions" -> versions.compare(text(query, "flow"), version(query, "a"), version(query, "b"));
                     default -> null;
                 };
                 if (body == null) {
@@ -145,6 +149,11 @@ final class ApiHandler implements HttpHandler {
         } catch (DateTimeParseException e) {
             throw new BadParameterException(name + " must be an ISO-8601 instant such as 2026-11-01T10:00:00Z");
         }
+    }
+
+    /** A Flow version (0: sessions without one), or null when absent. */
+    static Integer version(Map<String, String> query, String name) {
+        return query.get(name) == null || query.get(name).isEmpty() ? null : number(query, name, 0, 0, Integer.MAX_VALUE);
     }
 
     static int number(Map<String, String> query, String name, int fallback, int min, int max) {

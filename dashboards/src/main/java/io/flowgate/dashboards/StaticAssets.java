@@ -31,6 +31,7 @@ final class StaticAssets implements HttpHandler {
                 "/index.html", page,
                 "/dashboard.js", load(BASE + "dashboard.js", "text/javascript; charset=utf-8"),
                 "/experiments.js", load(BASE + "experiments.js", "text/javascript; charset=utf-8"),
+                "/versions.js", load(BASE + "versions.js", "text/javascript; charset=utf-8"),
                 "/dashboard.css", load(BASE + "dashboard.css", "text/css; charset=utf-8"),
                 "/favicon.svg", load(BASE + "favicon.svg", "image/svg+xml"),
                 "/chart.umd.js", load(chartJsPath(), "text/javascript; charset=utf-8"));

@@ -74,6 +74,7 @@ final class AnalyticsFixtures {
             insertInventory(c);
             insertExperiments(c);
             insertMetaHealth(c);
+            VersionFixtures.insert(c);
             c.commit();
         }
     }

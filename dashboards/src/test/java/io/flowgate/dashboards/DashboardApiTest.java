@@ -215,6 +215,31 @@ class DashboardApiTest {
     }
 
     @Test
+    void versionsCompareTheTwoNewestVersionsOfTheBusiestFlowOrTheOnesAsked() throws Exception {
+        JsonNode versions = getJson(full, "/api/versions");
+        assertThat(versions.get("flow").asText()).isEqualTo(FLOW);
+        assertThat(versions.get("versions").toString()).isEqualTo("[2,1]");
+        assertThat(versions.get("compared")).extracting(v -> v.get("version").asInt()).containsExactly(1, 2);
+        JsonNode newer = versions.get("compared").get(1);
+        // both cohorts summed: 120 + 60 reached WELCOME, 10 + 5 dropped there
+        assertThat(newer.get("funnel").get(0).toString())
+                .isEqualTo("{\"screen\":\"WELCOME\",\"reached\":180,\"dropped\":15,\"completed\":135,\"drop_rate\":0.08333333333333333}");
+        assertThat(newer.get("screen_time").get(0).get("p90_moved_on_ms").asDouble()).isEqualTo(18_000.0);
+        assertThat(newer.get("paths")).hasSize(5);
+        assertThat(newer.get("paths").get(0).toString())
+                .isEqualTo("{\"from\":\"\",\"to\":\"WELCOME\",\"action\":\"INIT\",\"transitions\":180}");
+
+        JsonNode one = getJson(full, "/api/versions?flow=" + FLOW + "&a=2&b=2");
+        assertThat(one.get("compared")).extracting(v -> v.get("version").asInt()).containsExactly(2);
+        assertThat(getJson(full, "/api/versions?flow=nope").get("compared")).isEmpty();
+        assertThat(getJson(empty, "/api/versions").get("flow").isNull()).isTrue();
+        for (String path : List.of("/api/versions?a=-1", "/api/versions?b=two")) {
+            assertThat(get(full, path).statusCode()).as(path).isEqualTo(400);
+            assertThat(get(full, path).body()).as(path).contains(path.substring(14, 15));
+        }
+    }
+
+    @Test
     void emptyTablesAnswerEmptyViewsRatherThanErrors() throws Exception {
         JsonNode funnel = getJson(empty, "/api/funnel");
         assertThat(funnel.get("flows")).isEmpty();

@@ -240,7 +240,7 @@ class DashboardBrowserTest {
     void emptyTablesShowNoDataYetInsteadOfCharts() throws Exception {
         open(empty);
 
-        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory", "experiments", "meta")) {
+        for (String view : List.of("funnel", "latency", "stale", "leads", "inventory", "experiments", "meta", "versions")) {
             WebElement message = browser.findElement(By.id(view + "-empty"));
             assertThat(message.isDisplayed()).as(view).isTrue();
             assertThat(message.getText()).as(view).startsWith("No data yet");
@@ -252,6 +252,43 @@ class DashboardBrowserTest {
         assertThat(text("status")).startsWith("Live");
 
         screenshot("dashboard-empty.png");
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void twoFlowVersionsAreComparedSideBySideWithTheirPaths() throws Exception {
+        open(full);
+
+        assertThat(new Select(browser.findElement(By.id("versions-a"))).getFirstSelectedOption().getText()).isEqualTo("v1");
+        assertThat(new Select(browser.findElement(By.id("versions-b"))).getFirstSelectedOption().getText()).isEqualTo("v2");
+        assertThat(js("return flowgateDashboard.charts['versions-funnel'].data.labels")).isEqualTo(List.of("WELCOME", "CHOOSE", "CONFIRM"));
+        assertThat(jsList("return flowgateDashboard.charts['versions-funnel'].data.datasets.map(d => d.label)"))
+                .containsExactly("v1 reached", "v1 drop rate", "v2 reached", "v2 drop rate");
+        // reached as a share of the version's sessions (its most reached screen), both cohorts summed
+        assertThat(jsList("return flowgateDashboard.charts['versions-funnel'].data.datasets[2].data"))
+                .extracting(v -> ((Number) v).doubleValue()).containsExactly(1.0, 165.0 / 180, 150.0 / 180);
+        assertThat(jsList("return flowgateDashboard.charts['versions-time'].data.datasets.map(d => d.label)"))
+                .containsExactly("v1 p50", "v1 p90", "v2 p50", "v2 p90");
+        // p90 over all views of version 1, in seconds
+        assertThat(jsList("return flowgateDashboard.charts['versions-time'].data.datasets[1].data"))
+                .extracting(v -> ((Number) v).doubleValue()).containsExactly(24.5, 187.0, 15.8);
+        assertThat(text("versions-meta")).contains("v1: 150 sessions").contains("v2: 180 sessions");
+
+        // the Sankey of the newer version: its 5 transitions (one of them BACK) and 3 drop-offs, 5 screens + start + dropped
+        assertThat(js("return flowgateDashboard.versions")).isEqualTo(Map.of("nodes", 6L, "links", 8L, "backLinks", 1L));
+        assertThat(browser.findElements(By.cssSelector("#versions-paths-svg path"))).hasSize(8);
+        assertThat(browser.findElements(By.cssSelector("#versions-paths-svg text"))).extracting(WebElement::getText)
+                .anyMatch(t -> t.startsWith("start")).anyMatch(t -> t.startsWith("(dropped off)"));
+        WebElement panel = browser.findElement(By.id("versions-panel"));
+        Files.write(SCREENSHOTS.resolve("versions.png"), panel.getScreenshotAs(OutputType.BYTES));
+
+        new Select(browser.findElement(By.id("versions-paths"))).selectByValue("1");
+        new WebDriverWait(browser, WAIT).until(d -> Long.valueOf(9).equals(js("return flowgateDashboard.versions.links")));
+        assertThat(browser.findElements(By.cssSelector("#versions-paths-svg text"))).extracting(WebElement::getText)
+                .anyMatch(t -> t.startsWith(HOSTILE_SCREEN));
+        Files.write(SCREENSHOTS.resolve("versions-v1-paths.png"), panel.getScreenshotAs(OutputType.BYTES));
+
+        assertNoMarkupFromTheData();
         assertNoConsoleErrors();
     }
 

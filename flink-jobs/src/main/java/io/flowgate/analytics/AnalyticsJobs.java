@@ -11,6 +11,7 @@ import io.flowgate.analytics.functions.LatencyAggregate;
 import io.flowgate.analytics.functions.LeadScorer;
 import io.flowgate.analytics.functions.MinuteLatencyWindow;
 import io.flowgate.analytics.functions.ReferenceDataWatermarks;
+import io.flowgate.analytics.functions.ScreenExitCounter;
 import io.flowgate.analytics.functions.SessionTracker;
 import io.flowgate.analytics.functions.SplitByKind;
 import io.flowgate.analytics.records.AlertRules;
@@ -23,6 +24,8 @@ import io.flowgate.analytics.records.ExperimentResultRow;
 import io.flowgate.analytics.records.InventorySnapshot;
 import io.flowgate.analytics.records.MinuteLatency;
 import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenExit;
+import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.TopicEvent;
 import io.flowgate.events.ExperimentGuardrailBreached;
@@ -48,9 +51,10 @@ import java.time.Duration;
 
 /**
  * The analytics jobs of Flowgate, one Flink job: {@code flowgate.transitions} in; {@code screen_dropoff},
- * {@code stale_sessions}, {@code lead_scores}, {@code hot_inventory}, {@code endpoint_latency} and
- * {@code latency_alerts}, {@code experiment_results}, {@code experiment_screen_dropoff} and
- * {@code experiment_guardrail_stops} out, plus the {@code flowgate.stale-sessions} and {@code flowgate.alerts} topics.
+ * {@code screen_dropoff_by_version}, {@code screen_time}, {@code screen_paths}, {@code stale_sessions},
+ * {@code lead_scores}, {@code hot_inventory}, {@code endpoint_latency} and {@code latency_alerts},
+ * {@code experiment_results}, {@code experiment_screen_dropoff} and {@code experiment_guardrail_stops} out, plus
+ * the {@code flowgate.stale-sessions} and {@code flowgate.alerts} topics.
  * The same graph runs streaming (continuously, with checkpoints) or batch ({@code --mode batch --from --to})
  * and, because every operator works in event time and every sink upserts absolute values, both give the
  * same tables.
@@ -178,6 +182,7 @@ public final class AnalyticsJobs {
                 .name("session-tracker").uid("session-tracker");
 
         buildFunnels(deltas, endOfTime);
+        buildFlowVersions(deltas, endOfTime);
         buildLeadScores(deltas, endOfTime);
         buildHotInventory(env, deltas, endOfTime);
         SingleOutputStreamOperator<EndpointCall> calls = steps.getSideOutput(SplitByKind.ENDPOINT_CALLS)
@@ -227,6 +232,25 @@ public final class AnalyticsJobs {
         DataStream<StaleSession> stale = deltas.getSideOutput(SessionTracker.STALE_SESSIONS);
         stale.sinkTo(sinks.staleSessions()).name("stale_sessions-sink").uid("stale_sessions-sink");
         stale.sinkTo(sinks.staleSessionEvents()).name("stale-sessions-topic").uid("stale-sessions-topic");
+    }
+
+    /**
+     * Per Flow version: the funnel ({@code screen_dropoff_by_version}, the funnel's counter keyed finer), and
+     * time on screen and paths from the tracker's screen exits ({@code screen_time}, {@code screen_paths}).
+     */
+    private void buildFlowVersions(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
+        deltas.keyBy(ScreenDelta::versionRowKey)
+                .process(new DropoffCounter(options.cohortRetention(), endOfTime))
+                .name("screen-dropoff-by-version").uid("screen-dropoff-by-version")
+                .sinkTo(sinks.screenDropoffByVersion()).name("screen_dropoff_by_version-sink").uid("screen_dropoff_by_version-sink");
+
+        SingleOutputStreamOperator<ScreenTimeRow> times = deltas.getSideOutput(SessionTracker.SCREEN_EXITS)
+                .keyBy(ScreenExit::screenKey)
+                .process(new ScreenExitCounter(options.staleAfter()))
+                .name("screen-exits").uid("screen-exits");
+        times.sinkTo(sinks.screenTime()).name("screen_time-sink").uid("screen_time-sink");
+        times.getSideOutput(ScreenExitCounter.PATHS)
+                .sinkTo(sinks.screenPaths()).name("screen_paths-sink").uid("screen_paths-sink");
     }
 
     private void buildLeadScores(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {

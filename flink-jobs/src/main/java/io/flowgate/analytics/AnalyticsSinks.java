@@ -8,6 +8,8 @@ import io.flowgate.analytics.records.HotInventoryRow;
 import io.flowgate.analytics.records.LeadScoreRow;
 import io.flowgate.analytics.records.ScreenDropoffRow;
 import io.flowgate.events.ExperimentGuardrailBreached;
+import io.flowgate.analytics.records.ScreenPathRow;
+import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
@@ -35,7 +37,10 @@ public record AnalyticsSinks(
         Sink<ExperimentResultRow> experimentResults,
         Sink<ExperimentScreenRow> experimentScreens,
         Sink<ExperimentGuardrailBreached> experimentStops,
-        Sink<ExperimentGuardrailBreached> experimentAlertEvents) {
+        Sink<ExperimentGuardrailBreached> experimentAlertEvents,
+        Sink<ScreenDropoffRow> screenDropoffByVersion,
+        Sink<ScreenTimeRow> screenTime,
+        Sink<ScreenPathRow> screenPaths) {
 
     public static AnalyticsSinks production(AnalyticsOptions options) {
         return new AnalyticsSinks(
@@ -50,19 +55,22 @@ public record AnalyticsSinks(
                 TableSinks.experimentResults(options),
                 TableSinks.experimentScreens(options),
                 TableSinks.experimentStops(options),
-                kafka(options, Topics.ALERTS));
+                kafka(options, Topics.ALERTS),
+                TableSinks.screenDropoffByVersion(options),
+                TableSinks.screenTime(options),
+                TableSinks.screenPaths(options));
     }
 
     public AnalyticsSinks withLeadScores(Sink<LeadScoreRow> sink) {
         return new AnalyticsSinks(screenDropoff, endpointLatency, sink, hotInventory, staleSessions,
                 staleSessionEvents, latencyAlerts, alertEvents, experimentResults, experimentScreens, experimentStops,
-                experimentAlertEvents);
+                experimentAlertEvents, screenDropoffByVersion, screenTime, screenPaths);
     }
 
     public AnalyticsSinks withStaleSessionEvents(Sink<StaleSession> sink) {
         return new AnalyticsSinks(screenDropoff, endpointLatency, leadScores, hotInventory, staleSessions,
                 sink, latencyAlerts, alertEvents, experimentResults, experimentScreens, experimentStops,
-                experimentAlertEvents);
+                experimentAlertEvents, screenDropoffByVersion, screenTime, screenPaths);
     }
 
     private static <T extends FlowgateEvent> Sink<T> kafka(AnalyticsOptions options, String topic) {

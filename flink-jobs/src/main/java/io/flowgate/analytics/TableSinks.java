@@ -7,6 +7,8 @@ import io.flowgate.analytics.records.ExperimentScreenRow;
 import io.flowgate.analytics.records.HotInventoryRow;
 import io.flowgate.analytics.records.LeadScoreRow;
 import io.flowgate.analytics.records.ScreenDropoffRow;
+import io.flowgate.analytics.records.ScreenPathRow;
+import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.LatencyAlert;
@@ -31,7 +33,8 @@ import java.util.Map;
  * writing absolute values, so a row written twice (a replay after a restore, a batch recompute) ends the
  * same. The statements bind columns in the order of the SQL next to them.
  *
- * <p>A streaming job writes {@code screen_dropoff}, {@code endpoint_latency} and {@code stale_sessions} through
+ * <p>A streaming job writes {@code screen_dropoff}, {@code screen_dropoff_by_version}, {@code screen_time},
+ * {@code screen_paths}, {@code endpoint_latency} and {@code stale_sessions} through
  * a guard ({@link GuardedUpsertSink}): counts never go down and a stale session's row is never rewritten
  * with other values, because within one job's history they never legitimately do (docs/analytics.md). A
  * job that started from scratch by mistake is refused, loudly. A batch recompute is deliberate and writes
@@ -51,6 +54,46 @@ final class TableSinks {
 
             WHERE EXCLUDED.reached >= screen_dropoff.reached AND EXCLUDED.dropped >= screen_dropoff.dropped
               AND EXCLUDED.completed >= screen_dropoff.completed""";
+
+    static final String SCREEN_DROPOFF_BY_VERSION = """
+            INSERT INTO screen_dropoff_by_version (flow_id, flow_version, cohort_start, screen, source, reached, dropped, completed,
+                drop_rate, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (flow_id, flow_version, cohort_start, screen) DO UPDATE SET
+              source = EXCLUDED.source, reached = EXCLUDED.reached, dropped = EXCLUDED.dropped,
+              completed = EXCLUDED.completed, drop_rate = EXCLUDED.drop_rate, updated_at = EXCLUDED.updated_at""";
+
+    /** The same counts as {@code screen_dropoff}'s, split by Flow version: each only grows. */
+    static final String SCREEN_DROPOFF_BY_VERSION_GUARD = """
+
+            WHERE EXCLUDED.reached >= screen_dropoff_by_version.reached AND EXCLUDED.dropped >= screen_dropoff_by_version.dropped
+              AND EXCLUDED.completed >= screen_dropoff_by_version.completed""";
+
+    static final String SCREEN_TIME = """
+            INSERT INTO screen_time (flow_id, flow_version, screen, views, moved_on, dropped_off, p50_ms, p90_ms,
+                p50_moved_on_ms, p90_moved_on_ms, max_moved_on_ms, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (flow_id, flow_version, screen) DO UPDATE SET
+              views = EXCLUDED.views, moved_on = EXCLUDED.moved_on, dropped_off = EXCLUDED.dropped_off,
+              p50_ms = EXCLUDED.p50_ms, p90_ms = EXCLUDED.p90_ms, p50_moved_on_ms = EXCLUDED.p50_moved_on_ms,
+              p90_moved_on_ms = EXCLUDED.p90_moved_on_ms, max_moved_on_ms = EXCLUDED.max_moved_on_ms,
+              updated_at = EXCLUDED.updated_at""";
+
+    /** A view is counted once, when the session leaves the screen: both counts only grow. */
+    static final String SCREEN_TIME_GUARD = """
+
+            WHERE EXCLUDED.moved_on >= screen_time.moved_on AND EXCLUDED.dropped_off >= screen_time.dropped_off""";
+
+    static final String SCREEN_PATHS = """
+            INSERT INTO screen_paths (flow_id, flow_version, from_screen, to_screen, action, transitions, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (flow_id, flow_version, from_screen, to_screen, action) DO UPDATE SET
+              transitions = EXCLUDED.transitions, updated_at = EXCLUDED.updated_at""";
+
+    /** A transition is counted once, when it is applied in order: the count only grows. */
+    static final String SCREEN_PATHS_GUARD = """
+
+            WHERE EXCLUDED.transitions >= screen_paths.transitions""";
 
     static final String ENDPOINT_LATENCY = """
             INSERT INTO endpoint_latency (screen, action, minute, requests, errors, error_rate, p50_ms, p90_ms, p95_ms, p99_ms, max_ms)
@@ -172,6 +215,22 @@ final class TableSinks {
                 r -> r.flowId() + "|" + r.cohortStart() + "|" + r.screen(), options);
     }
 
+    static Sink<ScreenDropoffRow> screenDropoffByVersion(AnalyticsOptions options) {
+        return guarded("screen_dropoff_by_version", SCREEN_DROPOFF_BY_VERSION, SCREEN_DROPOFF_BY_VERSION_GUARD,
+                TableSinks::bindScreenDropoffByVersion,
+                r -> r.flowId() + "|" + r.flowVersion() + "|" + r.cohortStart() + "|" + r.screen(), options);
+    }
+
+    static Sink<ScreenTimeRow> screenTime(AnalyticsOptions options) {
+        return guarded("screen_time", SCREEN_TIME, SCREEN_TIME_GUARD, TableSinks::bindScreenTime,
+                r -> r.flowId() + "|" + r.flowVersion() + "|" + r.screen(), options);
+    }
+
+    static Sink<ScreenPathRow> screenPaths(AnalyticsOptions options) {
+        return guarded("screen_paths", SCREEN_PATHS, SCREEN_PATHS_GUARD, TableSinks::bindScreenPath,
+                r -> r.flowId() + "|" + r.flowVersion() + "|" + r.fromScreen() + "|" + r.toScreen() + "|" + r.action(), options);
+    }
+
     static Sink<EndpointLatencyRow> endpointLatency(AnalyticsOptions options) {
         return guarded("endpoint_latency", ENDPOINT_LATENCY, ENDPOINT_LATENCY_GUARD, TableSinks::bindEndpointLatency,
                 r -> r.screen() + "|" + r.action() + "|" + r.minute(), options);
@@ -218,14 +277,50 @@ final class TableSinks {
 
     static void bindScreenDropoff(PreparedStatement ps, ScreenDropoffRow r) throws SQLException {
         ps.setString(1, r.flowId());
-        ps.setObject(2, time(r.cohortStart()));
+        bindDropoffFrom(ps, 2, r);
+    }
+
+    static void bindScreenDropoffByVersion(PreparedStatement ps, ScreenDropoffRow r) throws SQLException {
+        ps.setString(1, r.flowId());
+        ps.setInt(2, r.flowVersion());
+        bindDropoffFrom(ps, 3, r);
+    }
+
+    /** cohort_start, screen, source, reached, dropped, completed, drop_rate, updated_at from parameter {@code first} on. */
+    private static void bindDropoffFrom(PreparedStatement ps, int first, ScreenDropoffRow r) throws SQLException {
+        ps.setObject(first, time(r.cohortStart()));
+        ps.setString(first + 1, r.screen());
+        ps.setString(first + 2, r.source());
+        ps.setLong(first + 3, r.reached());
+        ps.setLong(first + 4, r.dropped());
+        ps.setLong(first + 5, r.completed());
+        ps.setDouble(first + 6, r.dropRate());
+        ps.setObject(first + 7, time(r.updatedAt()));
+    }
+
+    static void bindScreenTime(PreparedStatement ps, ScreenTimeRow r) throws SQLException {
+        ps.setString(1, r.flowId());
+        ps.setInt(2, r.flowVersion());
         ps.setString(3, r.screen());
-        ps.setString(4, r.source());
-        ps.setLong(5, r.reached());
-        ps.setLong(6, r.dropped());
-        ps.setLong(7, r.completed());
-        ps.setDouble(8, r.dropRate());
-        ps.setObject(9, time(r.updatedAt()));
+        ps.setLong(4, r.views());
+        ps.setLong(5, r.movedOn());
+        ps.setLong(6, r.droppedOff());
+        ps.setDouble(7, r.p50Ms());
+        ps.setDouble(8, r.p90Ms());
+        ps.setDouble(9, r.p50MovedOnMs());
+        ps.setDouble(10, r.p90MovedOnMs());
+        ps.setDouble(11, r.maxMovedOnMs());
+        ps.setObject(12, time(r.updatedAt()));
+    }
+
+    static void bindScreenPath(PreparedStatement ps, ScreenPathRow r) throws SQLException {
+        ps.setString(1, r.flowId());
+        ps.setInt(2, r.flowVersion());
+        ps.setString(3, r.fromScreen());
+        ps.setString(4, r.toScreen());
+        ps.setString(5, r.action());
+        ps.setLong(6, r.transitions());
+        ps.setObject(7, time(r.updatedAt()));
     }
 
     static void bindEndpointLatency(PreparedStatement ps, EndpointLatencyRow r) throws SQLException {

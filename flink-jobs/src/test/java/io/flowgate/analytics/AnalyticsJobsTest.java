@@ -330,6 +330,9 @@ class AnalyticsJobsTest {
             {"lead_scores", "wa_id"},
             {"hot_inventory", "item_id"},
             {"latency_alerts", "alert_id"},
+            {"screen_dropoff_by_version", "flow_id, flow_version, cohort_start, screen"},
+            {"screen_time", "flow_id, flow_version, screen"},
+            {"screen_paths", "flow_id, flow_version, from_screen, to_screen, action"},
     };
 
     private static AnalyticsOptions options(AnalyticsDatabase db, String mode, String group) {
@@ -364,6 +367,13 @@ class AnalyticsJobsTest {
         assertThat(expected.alerts).anyMatch(a -> a.startsWith("2|error_rate|FIRING"));
         assertThat(expected.alerts).anyMatch(a -> a.startsWith("5|p95|FIRING"));
         assertThat(expected.alerts).as("the rules that fire before Meta (V20)").anyMatch(a -> a.startsWith("3|p90|FIRING"));
+        // Flow versions: the lead form on two versions, the shop on one, chats without (0), with BACK paths and
+        // drop-offs whose time exceeds the moved-on views
+        assertThat(expected.screenDropoffByVersion).extracting(r -> r.substring(0, r.indexOf('|', r.indexOf('|') + 1)))
+                .contains("lead_form|1", "lead_form|2", "shop|" + Scenario.SHOP_VERSION, "qualify_chat|0");
+        assertThat(expected.screenPaths).anyMatch(r -> r.contains("|BACK|"));
+        assertThat(expected.screenTime.values()).anyMatch(t -> t.droppedOff() > 0 && t.percentileMillis(90,
+                Scenario.STALE_AFTER.toMillis()) == Scenario.STALE_AFTER.toMillis());
     }
 
     private static void assertTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
@@ -405,6 +415,40 @@ class AnalyticsJobsTest {
 
         assertThat(new TreeSet<>(db.query("SELECT rule_id, metric, state, window_end FROM latency_alerts")))
                 .as("latency_alerts").isEqualTo(new TreeSet<>(expected.alerts));
+
+        assertFlowVersionTablesMatchTheEvents(db);
+    }
+
+    private static void assertFlowVersionTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
+        assertThat(new TreeSet<>(db.query("SELECT flow_id, flow_version, cohort_start, screen, source, reached, dropped, "
+                + "completed, updated_at FROM screen_dropoff_by_version"))).as("screen_dropoff_by_version")
+                .isEqualTo(expected.screenDropoffByVersion);
+        // split by version, the funnel adds up to the funnel
+        assertThat(db.query("SELECT flow_id, cohort_start, screen, sum(reached), sum(dropped), sum(completed) "
+                + "FROM screen_dropoff_by_version GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"))
+                .isEqualTo(db.query("SELECT flow_id, cohort_start, screen, reached, dropped, completed FROM screen_dropoff ORDER BY 1, 2, 3"));
+
+        assertThat(new TreeSet<>(db.query("SELECT flow_id, flow_version, from_screen, to_screen, action, transitions, updated_at "
+                + "FROM screen_paths"))).as("screen_paths").isEqualTo(expected.screenPaths);
+
+        List<String> times = db.query("SELECT flow_id, flow_version, screen, views, moved_on, dropped_off, p50_ms, p90_ms, "
+                + "p50_moved_on_ms, p90_moved_on_ms, max_moved_on_ms, updated_at FROM screen_time");
+        assertThat(times.stream().map(r -> r.split("\\|", -1)).map(c -> c[0] + "|" + c[1] + "|" + c[2]).collect(Collectors.toSet()))
+                .as("screen_time keys").isEqualTo(expected.screenTime.keySet());
+        long staleAfter = Scenario.STALE_AFTER.toMillis();
+        for (String row : times) {
+            String[] c = row.split("\\|", -1);
+            Expected.ScreenTime t = expected.screenTime.get(c[0] + "|" + c[1] + "|" + c[2]);
+            assertThat(c[3] + "|" + c[4] + "|" + c[5] + "|" + c[11]).as(row)
+                    .isEqualTo(t.views() + "|" + t.sortedMovedOnMillis().length + "|" + t.droppedOff() + "|" + Instant.ofEpochMilli(t.updatedAt()));
+            double[] exact = {t.percentileMillis(50, staleAfter), t.percentileMillis(90, staleAfter),
+                    t.movedOnPercentileMillis(50), t.movedOnPercentileMillis(90)};
+            for (int i = 0; i < exact.length; i++) {
+                assertThat(Double.parseDouble(c[6 + i])).as("column %s of %s", 6 + i, row).isCloseTo(exact[i], within(exact[i] * 0.01));
+            }
+            long[] movedOn = t.sortedMovedOnMillis();
+            assertThat(Double.parseDouble(c[10])).as(row).isEqualTo(movedOn.length == 0 ? 0.0 : movedOn[movedOn.length - 1]);
+        }
     }
 
     /** The distinct event ids on a topic, read from the beginning to its end; each event checked against its schema. */

@@ -40,9 +40,33 @@ final class Expected {
                                boolean cameBack, int screens, String budget, String industry, String timeline) {
     }
 
+    /** How long one screen of one Flow version was shown: the views left with a request, and the drop-offs. */
+    record ScreenTime(long[] sortedMovedOnMillis, long droppedOff, long updatedAt) {
+        long views() {
+            return sortedMovedOnMillis.length + droppedOff;
+        }
+
+        /** Nearest rank over all views, a drop-off counting as {@code staleAfter} (above every moved-on view). */
+        double percentileMillis(int percentile, long staleAfter) {
+            long rank = Math.max(1, (percentile * views() + 99) / 100);
+            return rank <= sortedMovedOnMillis.length ? sortedMovedOnMillis[(int) rank - 1] : staleAfter;
+        }
+
+        double movedOnPercentileMillis(int percentile) {
+            int n = sortedMovedOnMillis.length;
+            return n == 0 ? 0 : sortedMovedOnMillis[Math.max(1, (percentile * n + 99) / 100) - 1];
+        }
+    }
+
     private static final long MINUTE = 60_000;
 
     final Set<String> screenDropoff = new TreeSet<>();
+    /** flow|version|cohort|screen|source|reached|dropped|completed|updated_at */
+    final Set<String> screenDropoffByVersion = new TreeSet<>();
+    /** flow|version|screen → its views */
+    final Map<String, ScreenTime> screenTime = new TreeMap<>();
+    /** flow|version|from|to|action|transitions|updated_at */
+    final Set<String> screenPaths = new TreeSet<>();
     final Set<String> staleSessions = new TreeSet<>();
     final Map<String, Minute> endpointLatency = new TreeMap<>();
     /** wa_id|sessions|completed|stale|came back|updated_at|score|tier, for the default lead model. */
@@ -79,6 +103,10 @@ final class Expected {
         Map<String, List<FlowTransition>> bySession = new TreeMap<>();
         transitions.forEach(t -> bySession.computeIfAbsent(t.sessionId(), k -> new ArrayList<>()).add(t));
         Map<String, long[]> rows = new TreeMap<>(); // key -> reached, dropped, completed, updatedAt
+        Map<String, long[]> versionRows = new TreeMap<>();
+        Map<String, List<Long>> movedOn = new TreeMap<>();
+        Map<String, long[]> droppedOff = new TreeMap<>(); // key -> drop-offs, updatedAt (of any exit)
+        Map<String, long[]> paths = new TreeMap<>(); // key -> transitions, updatedAt
         Map<String, List<LeadSession>> users = new TreeMap<>();
         Map<String, List<Long>> selections = new TreeMap<>();
         for (List<FlowTransition> steps : bySession.values()) {
@@ -86,6 +114,9 @@ final class Expected {
             FlowTransition first = steps.get(0);
             long cohort = first.sessionStartedAt().toEpochMilli() / 3_600_000 * 3_600_000;
             String prefix = first.flowId() + "|" + Instant.ofEpochMilli(cohort) + "|";
+            int version = first.flowVersion() == null ? 0 : first.flowVersion();
+            String flowVersion = first.flowId() + "|" + version + "|";
+            String versionPrefix = flowVersion + Instant.ofEpochMilli(cohort) + "|";
             Set<String> reached = new LinkedHashSet<>();
             Map<String, Long> items = new HashMap<>();
             String lastScreen = null;
@@ -115,11 +146,25 @@ final class Expected {
                     cameBack = true;
                     continue;
                 }
+                if (completedAt == null) {
+                    // the screen shown last is left with this request
+                    String left = lastScreen == null ? "" : lastScreen;
+                    long[] path = paths.computeIfAbsent(flowVersion + left + "|" + t.toScreen() + "|" + t.action(), k -> new long[2]);
+                    path[0]++;
+                    path[1] = Math.max(path[1], time);
+                    long[] exits = droppedOff.computeIfAbsent(flowVersion + left, k -> new long[2]);
+                    exits[1] = Math.max(exits[1], time);
+                    if (last != null) {
+                        movedOn.computeIfAbsent(flowVersion + left, k -> new ArrayList<>()).add(time - last);
+                    }
+                }
                 String screen = "SUCCESS".equals(t.toScreen()) ? null : t.toScreen();
                 if (screen != null && reached.add(screen)) {
-                    long[] row = rows.computeIfAbsent(prefix + screen + "|" + t.source(), k -> new long[4]);
-                    row[0]++;
-                    row[3] = Math.max(row[3], time);
+                    for (long[] row : List.of(rows.computeIfAbsent(prefix + screen + "|" + t.source(), k -> new long[4]),
+                            versionRows.computeIfAbsent(versionPrefix + screen + "|" + t.source(), k -> new long[4]))) {
+                        row[0]++;
+                        row[3] = Math.max(row[3], time);
+                    }
                 }
                 if (t.completed() && completedAt == null) {
                     completedAt = time;
@@ -131,14 +176,21 @@ final class Expected {
                 staleAt = last + staleAfter;
             }
             for (String screen : reached) {
-                long[] row = rows.get(prefix + screen + "|" + first.source());
-                if (completedAt != null) {
-                    row[2]++;
-                    row[3] = Math.max(row[3], completedAt);
-                } else if (staleAt != null && screen.equals(lastScreen)) {
-                    row[1]++;
-                    row[3] = Math.max(row[3], staleAt);
+                for (long[] row : List.of(rows.get(prefix + screen + "|" + first.source()),
+                        versionRows.get(versionPrefix + screen + "|" + first.source()))) {
+                    if (completedAt != null) {
+                        row[2]++;
+                        row[3] = Math.max(row[3], completedAt);
+                    } else if (staleAt != null && screen.equals(lastScreen)) {
+                        row[1]++;
+                        row[3] = Math.max(row[3], staleAt);
+                    }
                 }
+            }
+            if (staleAt != null && lastScreen != null) {
+                long[] exits = droppedOff.computeIfAbsent(flowVersion + lastScreen, k -> new long[2]);
+                exits[0]++;
+                exits[1] = Math.max(exits[1], staleAt);
             }
             if (staleAt != null) {
                 staleSessions.add(first.sessionId() + "|" + first.userId() + "|" + lastScreen + "|"
@@ -150,6 +202,15 @@ final class Expected {
             items.forEach((item, time) -> selections.computeIfAbsent(item, k -> new ArrayList<>()).add(time));
         }
         rows.forEach((key, r) -> screenDropoff.add(key + "|" + r[0] + "|" + r[1] + "|" + r[2] + "|" + Instant.ofEpochMilli(r[3])));
+        versionRows.forEach((key, r) -> screenDropoffByVersion.add(key + "|" + r[0] + "|" + r[1] + "|" + r[2] + "|"
+                + Instant.ofEpochMilli(r[3])));
+        paths.forEach((key, p) -> screenPaths.add(key + "|" + p[0] + "|" + Instant.ofEpochMilli(p[1])));
+        droppedOff.forEach((key, d) -> {
+            if (!key.endsWith("|")) { // the start of a session ("" screen) has paths, no time on screen
+                screenTime.put(key, new ScreenTime(movedOn.getOrDefault(key, List.of()).stream().mapToLong(Long::longValue)
+                        .sorted().toArray(), d[0], d[1]));
+            }
+        });
         users.forEach((wa, sessions) -> leadCounts.add(wa + "|" + leadRow(wa, sessions)));
 
         // the last window evaluated is the one ending at --to (endOfTime + 1 ms), a slide boundary or not

@@ -28,6 +28,10 @@ final class Scenario {
     static final Set<Integer> ERROR_MINUTES = Set.of(20, 21);
     /** Minutes in which only the QUOTE screen is slow (its pricing backend struggles). */
     static final Set<Integer> SLOW_QUOTE_MINUTES = Set.of(25, 26, 27, 28, 29, 30, 31, 32, 33, 34);
+    /** The lead form was uploaded again (version 2) at this minute: sessions started from then on run on it. */
+    static final Duration LEAD_V2_FROM = Duration.ofMinutes(20);
+    /** The shop Flow's version; chat machines carry none (version 0, unknown). */
+    static final int SHOP_VERSION = 3;
     static final Map<String, Integer> STOCK = Map.of("sku-1", 100, "sku-2", 0, "sku-3", 3, "sku-4", 1000);
 
     record Flow(String id, String source, List<String> screens, String terminal) {
@@ -152,11 +156,20 @@ final class Scenario {
         }
     }
 
+    /** The Flow version a session started at {@code start} runs on; null for a chat (none recorded). */
+    private static Integer version(Flow flow, Instant start) {
+        if (flow == LEAD) {
+            return start.isBefore(T0.plus(LEAD_V2_FROM)) ? 1 : 2;
+        }
+        return flow == SHOP ? SHOP_VERSION : null;
+    }
+
     private Instant transition(Flow flow, String user, String session, Instant start, Instant at, int seq,
                                String from, String to, String action, Map<String, String> fields, boolean completed) {
         String id = "t-" + session + "-" + seq;
+        Integer version = version(flow, start);
         events.add(new FlowTransition(id, at, flow.id(), session, user, start, from, to, action, fields, completed,
-                false, flow.source()));
+                false, flow.source()).withFlowVersion(version));
         if (flow.source().equals(FlowTransition.SOURCE_FLOW)) {
             long minute = Duration.between(T0, at).toMinutes();
             // 5-300 ms, log-uniform; 1.5-2.5 s in the slow spells
@@ -168,7 +181,7 @@ final class Scenario {
             events.add(new EndpointRequest("r-" + (requestSeq++), at, flow.id(), session, from,
                     action.equals("INIT") ? "INIT" : action, error ? 500 : 200,
                     error ? EndpointRequest.OUTCOME_INTERNAL_ERROR : EndpointRequest.OUTCOME_OK,
-                    latencyMicros));
+                    latencyMicros).withFlowVersion(version));
         }
         return at;
     }

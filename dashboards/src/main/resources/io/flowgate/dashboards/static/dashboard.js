@@ -18,18 +18,18 @@
   const charts = {};
   // a newer request of a view supersedes an older one still in flight (a choice made meanwhile wins)
   const tickets = {};
-  // read by the browser test and handy in a console: the live Chart objects and the refresh count
-  const dashboard = window.flowgateDashboard = { charts: charts, refreshes: 0, failures: 0, lastError: null };
-  // views in files of their own (experiments.js, loaded before this file) register { name, refresh } here
-  // and draw with the helpers below
-  const views = window.flowgateViews || [];
-
   const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
   const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
-  dashboard.helpers = {
-    getJson: getJson, latest: latest, upsertChart: upsertChart, showEmpty: showEmpty, fillSelect: fillSelect,
-    cell: cell, setText: setText, byId: byId, number: number, percent: percent, timeLabel: timeLabel
+  // read by the browser test and handy in a console: the live Chart objects and the refresh count. Views in
+  // their own files draw with the helpers and join the refresh loop: experiments.js (loaded before this file)
+  // registers { name, refresh } in window.flowgateViews, versions.js (loaded after) adds [name, refresh] to panels.
+  const dashboard = window.flowgateDashboard = {
+    charts: charts, refreshes: 0, failures: 0, lastError: null, panels: [],
+    helpers: { getJson: getJson, latest: latest, upsertChart: upsertChart, showEmpty: showEmpty, showError: showError,
+      fillSelect: fillSelect, cell: cell, setText: setText, byId: byId, number: number, percent: percent,
+      timeLabel: timeLabel, colors: colors }
   };
+  const views = window.flowgateViews || [];
 
   if (typeof window.Chart === 'undefined') {
     setStatus('Chart.js did not load: the charts cannot be drawn.', true);
@@ -40,7 +40,8 @@
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
 
   wireControls();
-  refreshLoop();
+  // after every deferred script ran, so the views of other files refresh from the first round on
+  document.addEventListener('DOMContentLoaded', refreshLoop);
 
   function refreshLoop() {
     refreshAll().finally(function () {
@@ -53,7 +54,7 @@
       ['funnel', refreshFunnel], ['latency', refreshLatency], ['alerts', refreshAlerts],
       ['stale', refreshStale], ['leads', refreshLeads], ['inventory', refreshInventory],
       ['meta', refreshMeta], ['meta-banner', refreshMetaBanner]
-    ].concat(views.map(function (view) { return [view.name, view.refresh]; }));
+    ].concat(views.map(function (view) { return [view.name, view.refresh]; }), dashboard.panels);
     return Promise.all(panels.map(function (panel) {
       return panel[1]().then(function () {
         showError(panel[0], null);

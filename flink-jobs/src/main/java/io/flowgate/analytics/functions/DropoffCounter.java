@@ -14,7 +14,8 @@ import java.time.Duration;
 
 /**
  * Sums the session tracker's deltas into the absolute counts of one {@code screen_dropoff} row (keyed by
- * flow, cohort and screen). Absolute counts make the JDBC upsert idempotent: replaying after a restore
+ * flow, cohort and screen) or one {@code screen_dropoff_by_version} row (keyed by flow, Flow version, cohort and
+ * screen: the same operator, keyed finer). Absolute counts make the JDBC upsert idempotent: replaying after a restore
  * writes the same values again.
  *
  * <p>A row is written at most once per watermark advance (an event-time timer just past the current
@@ -56,14 +57,15 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
         long time = ctx.timestamp() == null ? delta.cohortStart() : ctx.timestamp();
         ScreenDropoffRow current = row.value();
         if (current == null) {
-            current = new ScreenDropoffRow(delta.flowId(), delta.cohortStart(), delta.screen(), delta.source(), 0, 0, 0, time);
+            current = new ScreenDropoffRow(delta.flowId(), delta.cohortStart(), delta.screen(), delta.source(), 0, 0, 0, time,
+                    delta.flowVersion());
             if (expiry <= endOfTime) {
                 ctx.timerService().registerEventTimeTimer(expiry);
             }
         }
         row.update(new ScreenDropoffRow(current.flowId(), current.cohortStart(), current.screen(), current.source(),
                 current.reached() + delta.reached(), current.dropped() + delta.dropped(),
-                current.completed() + delta.completed(), Math.max(current.updatedAt(), time)));
+                current.completed() + delta.completed(), Math.max(current.updatedAt(), time), current.flowVersion()));
         if (dirty.value() == null) {
             dirty.update(true);
             ctx.timerService().registerEventTimeTimer(Coalescing.nextWatermarkTick(watermark));

@@ -41,6 +41,8 @@ public final class SessionProgress {
     public String variant;
     /** Its outcome in the experiment has been read (start + experiment window). */
     public boolean measured;
+    /** The Flow version the session started on (its first transition's); 0 when unknown. */
+    public int flowVersion;
 
     public SessionProgress() {
     }

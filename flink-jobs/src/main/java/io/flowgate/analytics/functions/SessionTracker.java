@@ -3,6 +3,7 @@ package io.flowgate.analytics.functions;
 import io.flowgate.analytics.records.ExperimentInput;
 import io.flowgate.analytics.records.ItemSelection;
 import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenExit;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.SessionSummary;
 import io.flowgate.events.StaleSession;
@@ -50,6 +51,11 @@ import java.util.List;
  * then, screens reached, where it dropped): {@link #EXPERIMENT_SESSIONS}, for the experiment monitor
  * (docs/experiments.md). Its state is kept at least until then.
  *
+ * <p>Each transition applied in order while the session is open (not completed, not stale) also leaves the
+ * screen shown before it ({@link #SCREEN_EXITS}: paths and time on screen), and going stale leaves the last
+ * screen by dropping off. A transition later than the watermark bound that is older than the session's newest
+ * one is not an exit (it would rewrite a path and a time already counted).
+ *
  * <p>After a session completes or goes stale its state is kept for {@code retention} of event time, to
  * absorb duplicates, late transitions and re-engagement, and then cleared together with every timer.
  *
@@ -71,6 +77,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     /** Starts and ends (completed or dropped) of sessions in a routing experiment, for the experiment monitor. */
     public static final OutputTag<ExperimentInput> EXPERIMENT_SESSIONS =
             new OutputTag<>("experiment-sessions", TypeInformation.of(ExperimentInput.class));
+    public static final OutputTag<ScreenExit> SCREEN_EXITS =
+            new OutputTag<>("screen-exits", TypeInformation.of(ScreenExit.class));
 
     private static final long HOUR = Duration.ofHours(1).toMillis();
     /**
@@ -196,6 +204,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             return p;
         }
 
+        boolean open = !p.completed;
         String screen = step.reachedScreen();
         if (screen != null && !p.reached.contains(screen)) {
             p.reached.add(screen);
@@ -209,6 +218,12 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             }
         }
         if (isAfterLast(p, step)) {
+            if (open) {
+                // paths and time on screen: the screen shown last is left with this request
+                ctx.output(SCREEN_EXITS, new ScreenExit(p.flowId, p.flowVersion, p.lastScreen == null ? "" : p.lastScreen,
+                        step.toScreen() == null ? "" : step.toScreen(), step.action() == null ? "" : step.action(), false,
+                        p.lastEventTime == SessionProgress.NEVER ? -1 : time - p.lastEventTime, time));
+            }
             if (p.lastEventTime != SessionProgress.NEVER && time > p.lastEventTime) {
                 // superseded: the session cannot go stale staleAfter after the previous transition any more
                 ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
@@ -243,6 +258,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         p.source = step.source();
         p.startedAt = step.sessionStartedAt();
         p.cohortStart = Math.floorDiv(step.sessionStartedAt(), HOUR) * HOUR;
+        p.flowVersion = step.flowVersion();
         return p;
     }
 
@@ -261,6 +277,8 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
         if (p.lastScreen != null) {
             out.collect(delta(p, p.lastScreen, 0, 1, 0));
+            ctx.output(SCREEN_EXITS, new ScreenExit(p.flowId, p.flowVersion, p.lastScreen, "", "", true,
+                    at - p.lastEventTime, at));
         }
         String sessionId = ctx.getCurrentKey();
         ctx.output(STALE_SESSIONS, new StaleSession("stale:" + sessionId, Instant.ofEpochMilli(at), p.flowId,
@@ -287,7 +305,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     }
 
     private static ScreenDelta delta(SessionProgress p, String screen, int reached, int dropped, int completed) {
-        return new ScreenDelta(p.flowId, p.cohortStart, screen, p.source, reached, dropped, completed);
+        return new ScreenDelta(p.flowId, p.cohortStart, screen, p.source, reached, dropped, completed, p.flowVersion);
     }
 
     private static void emitSummary(SessionProgress p, Context ctx) {

@@ -85,7 +85,7 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
         if (event instanceof EndpointRequest r && r.eventTime() != null && r.eventId() != null) {
             return TopicEvent.of(new EndpointCall(r.eventId(), r.eventTime().toEpochMilli(),
                     r.screen() == null ? "" : r.screen(), r.action() == null ? "unknown" : r.action(),
-                    r.isError(), r.latencyMicros(), r.experimentId(), r.variant()));
+                    r.isError(), r.latencyMicros(), version(r.flowVersion()), r.experimentId(), r.variant()));
         }
         // a heartbeat carries event time to the partition's watermark generator; SplitByKind drops it
         if (event instanceof Heartbeat h && h.eventTime() != null) {
@@ -105,7 +105,13 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
                 started.toEpochMilli(), t.toScreen(), t.completed(),
                 t.source() == null ? FlowTransition.SOURCE_FLOW : t.source(),
                 blankToNull(fields.get("item_id")), blankToNull(fields.get("budget")),
-                blankToNull(fields.get("industry")), blankToNull(fields.get("timeline")), t.experimentId(), t.variant());
+                blankToNull(fields.get("industry")), blankToNull(fields.get("timeline")),
+                version(t.flowVersion()), t.action() == null ? "" : t.action(), t.experimentId(), t.variant());
+    }
+
+    /** A recorded Flow version, or 0 for none (events from before versions, chat machines). */
+    private static int version(Integer flowVersion) {
+        return flowVersion == null || flowVersion < 0 ? 0 : flowVersion;
     }
 
     private static String blankToNull(String s) {

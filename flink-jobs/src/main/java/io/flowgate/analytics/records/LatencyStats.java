@@ -88,6 +88,20 @@ public final class LatencyStats {
         return Math.min(histogram.getValueAtPercentile(percentile), maxMicros) / 1000.0;
     }
 
+    /**
+     * The {@code rank}-th smallest recorded value in milliseconds (1 = the smallest; clamped to 1..requests),
+     * within the histogram's resolution; 0 when nothing was recorded. Lets a caller place values it keeps
+     * outside the histogram (e.g. censored ones above all recorded) and still read exact nearest ranks.
+     */
+    public double rankMillis(long rank) {
+        if (requests == 0) {
+            return 0.0;
+        }
+        long r = Math.max(1, Math.min(rank, requests));
+        // half a rank below r: the histogram rounds the count at a percentile up, so this lands exactly on r
+        return Math.min(histogram.getValueAtPercentile(100.0 * (r - 0.5) / requests), maxMicros) / 1000.0;
+    }
+
     public double maxMillis() {
         return maxMicros / 1000.0;
     }

@@ -2,6 +2,7 @@ package io.flowgate.analytics.functions;
 
 import io.flowgate.analytics.records.ItemSelection;
 import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenExit;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.SessionSummary;
 import io.flowgate.events.StaleSession;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SessionTrackerTest {
 
@@ -84,6 +86,51 @@ class SessionTrackerTest {
 
     private static ScreenDelta dropped(String screen) {
         return new ScreenDelta("lead_form", COHORT, screen, "flow", 0, 1, 0);
+    }
+
+    private List<ScreenExit> exits() {
+        var side = harness.getSideOutput(SessionTracker.SCREEN_EXITS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static SessionStep versioned(String eventId, long time, String screen, String action, boolean completed) {
+        return new SessionStep(eventId, time, "lead_form", "s1", "user-s1", T0, screen, completed, "flow",
+                null, null, null, null, 2, action, null, null);
+    }
+
+    @Test
+    void eachScreenIsLeftOnceInEventTimeOrderWithItsTimeShownAndVersion() throws Exception {
+        // arrival order differs from event time; a duplicate; BACK; then completion, and nothing after it
+        send(versioned("e2", T0 + 5 * SECOND, "DETAILS", "data_exchange", false));
+        send(versioned("e1", T0, "WELCOME", "INIT", false));
+        send(versioned("e2", T0 + 5 * SECOND, "DETAILS", "data_exchange", false));
+        send(versioned("e3", T0 + 9 * SECOND, "WELCOME", "BACK", false));
+        send(versioned("e4", T0 + 30 * SECOND, "DETAILS", "data_exchange", false));
+        send(versioned("e5", T0 + 31 * SECOND, "SUCCESS", "data_exchange", true));
+        send(versioned("e6", T0 + 40 * SECOND, "DETAILS", "data_exchange", false));
+        harness.processWatermark(T0 + MINUTE);
+
+        assertThat(exits()).containsExactly(
+                new ScreenExit("lead_form", 2, "", "WELCOME", "INIT", false, -1, T0),
+                new ScreenExit("lead_form", 2, "WELCOME", "DETAILS", "data_exchange", false, 5 * SECOND, T0 + 5 * SECOND),
+                new ScreenExit("lead_form", 2, "DETAILS", "WELCOME", "BACK", false, 4 * SECOND, T0 + 9 * SECOND),
+                new ScreenExit("lead_form", 2, "WELCOME", "DETAILS", "data_exchange", false, 21 * SECOND, T0 + 30 * SECOND),
+                new ScreenExit("lead_form", 2, "DETAILS", "SUCCESS", "data_exchange", false, SECOND, T0 + 31 * SECOND));
+        assertThat(deltas()).allSatisfy(d -> assertThat(d.flowVersion()).isEqualTo(2));
+    }
+
+    @Test
+    void aSessionGoingStaleLeavesItsLastScreenByDroppingOff() throws Exception {
+        send(versioned("e1", T0, "WELCOME", "INIT", false));
+        send(versioned("e2", T0 + 5 * SECOND, "DETAILS", "data_exchange", false));
+        harness.processWatermark(T0 + 5 * SECOND + STALE_AFTER.toMillis());
+        // coming back after the flag is no view and no path
+        send(versioned("e3", T0 + 50 * MINUTE, "BUDGET", "data_exchange", false));
+        harness.processWatermark(T0 + 51 * MINUTE);
+
+        assertThat(exits()).extracting(ScreenExit::screen, ScreenExit::toScreen, ScreenExit::droppedOff, ScreenExit::shownMillis)
+                .containsExactly(tuple("", "WELCOME", false, -1L), tuple("WELCOME", "DETAILS", false, 5 * SECOND),
+                        tuple("DETAILS", "", true, STALE_AFTER.toMillis()));
     }
 
     @Test

@@ -37,6 +37,6 @@ class EndpointEvents implements EndpointListener {
                 ControlCharacters.storable(answer.action()),
                 answer.status(),
                 answer.outcome(),
-                latencyMicros));
+                latencyMicros).withFlowVersion(answer.step() == null ? null : answer.step().flowVersion()));
     }
 }

@@ -86,6 +86,11 @@ class FlowSteps {
         if (session == null) {
             return StepOutcome.refused("unknown", null, null);
         }
+        // the events of every request of the session carry the Flow version it started on
+        return stepOn(session, request).withFlowVersion(session.flowVersion());
+    }
+
+    private StepOutcome stepOn(FlowSession session, FlowRequest request) {
         Instant now = clock.instant();
         byte[] fingerprint = fingerprint(request);
         boolean repeat = session.lastResponse() != null && Arrays.equals(fingerprint, session.lastRequestHash());

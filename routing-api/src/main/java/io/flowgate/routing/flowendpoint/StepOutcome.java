@@ -13,6 +13,7 @@ import java.util.UUID;
  * @param transitioned a new transition was recorded (false for double taps, mismatches, refreshes)
  * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused_input}, {@code refused}
  * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
+ * @param flowVersion  the Flow version the session started on (null: unknown, or no session)
  */
 record StepOutcome(
         ObjectNode response,
@@ -25,7 +26,18 @@ record StepOutcome(
         String toScreen,
         boolean completed,
         boolean handover,
-        Long ruleId) {
+        Long ruleId,
+        Integer flowVersion) {
+
+    StepOutcome(ObjectNode response, String refusal, boolean transitioned, String kind, UUID sessionId, String flowId,
+                String fromScreen, String toScreen, boolean completed, boolean handover, Long ruleId) {
+        this(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed, handover, ruleId, null);
+    }
+
+    StepOutcome withFlowVersion(Integer version) {
+        return new StepOutcome(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed,
+                handover, ruleId, version);
+    }
 
     static StepOutcome refused(String why, UUID sessionId, String flowId) {
         return new StepOutcome(null, why, false, "refused", sessionId, flowId, null, null, false, false, null);

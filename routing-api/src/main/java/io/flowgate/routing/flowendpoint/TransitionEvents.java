@@ -42,7 +42,7 @@ class TransitionEvents implements TransitionListener {
                 analyticsFields(request),
                 outcome.completed(),
                 outcome.handover(),
-                FlowTransition.SOURCE_FLOW));
+                FlowTransition.SOURCE_FLOW).withFlowVersion(after.flowVersion()));
     }
 
     private Map<String, String> analyticsFields(FlowRequest request) {

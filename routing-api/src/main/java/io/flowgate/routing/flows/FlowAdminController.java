@@ -17,13 +17,17 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Admin API of the Flow registry: upload a Flow's JSON ({@code PUT /api/flows/{flowId}}), read it back,
- * list the Flows. An invalid Flow is refused with a 400 that lists every problem.
+ * list the Flows, list a Flow's kept versions and read one ({@code GET /api/flows/{flowId}/versions[/{version}]}).
+ * An invalid Flow is refused with a 400 that lists every problem.
  */
 @RestController
 class FlowAdminController {
+
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
 
     private final FlowRegistry registry;
     private final ObjectMapper mapper;
@@ -54,6 +58,37 @@ class FlowAdminController {
                 .orElseThrow(() -> ApiException.notFound("no Flow " + flowId));
     }
 
+    /** Every kept version of the Flow, oldest first; the last one is the Flow as it is now. */
+    @GetMapping(path = "/api/flows/{flowId}/versions", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> versions(@PathVariable String flowId) {
+        checkId(flowId);
+        List<FlowRegistry.FlowVersion> versions = registry.versions(flowId);
+        if (versions.isEmpty()) {
+            throw ApiException.notFound("no Flow " + flowId);
+        }
+        List<Map<String, Object>> rows = versions.stream().map(v -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("version", v.version());
+            row.put("entry_screen", v.entryScreen());
+            row.put("created_at", v.createdAt().toString());
+            return row;
+        }).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("flow_id", flowId);
+        out.put("current", versions.get(versions.size() - 1).version());
+        out.put("versions", rows);
+        return out;
+    }
+
+    /** The Flow JSON of one version, as it was uploaded. */
+    @GetMapping(path = "/api/flows/{flowId}/versions/{version}", produces = MediaType.APPLICATION_JSON_VALUE)
+    JsonNode version(@PathVariable String flowId, @PathVariable String version) {
+        checkId(flowId);
+        int number = parseVersion(version);
+        return registry.versionJson(flowId, number)
+                .orElseThrow(() -> ApiException.notFound("no version " + number + " of Flow " + flowId));
+    }
+
     @GetMapping(path = "/api/flows", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, List<String>> list() {
         return Map.of("flows", registry.ids());
@@ -67,6 +102,13 @@ class FlowAdminController {
         out.put("entry_screen", flow.entryScreen());
         out.put("screens", List.copyOf(flow.screens().keySet()));
         return out;
+    }
+
+    private static int parseVersion(String version) {
+        if (!VERSION.matcher(version).matches()) {
+            throw ApiException.badRequest("version must be a whole number from 1 (a Flow's revision)");
+        }
+        return Integer.parseInt(version);
     }
 
     private static void checkId(String flowId) {

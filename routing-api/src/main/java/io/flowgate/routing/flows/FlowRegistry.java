@@ -14,6 +14,7 @@ import org.springframework.transaction.annotation.Transactional;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,7 +53,10 @@ public class FlowRegistry {
         return flowId == null ? Optional.empty() : cache.get(flowId);
     }
 
-    /** Validates and stores a Flow JSON; returns the new definition. */
+    /**
+     * Validates and stores a Flow JSON as the Flow's next revision; the previous revisions stay readable in
+     * {@code flow_versions} ({@link #versions}). Returns the new definition.
+     */
     @Transactional
     public FlowDefinition save(String flowId, JsonNode json) {
         FlowDefinition flow = FlowDefinition.parse(flowId, json);
@@ -62,20 +66,49 @@ public class FlowRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        jdbc.sql("""
+        int revision = jdbc.sql("""
                         INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES (:id, CAST(:json AS jsonb), :entry)
                         ON CONFLICT (flow_id) DO UPDATE SET flow_json = EXCLUDED.flow_json, entry_screen = EXCLUDED.entry_screen,
-                            revision = flows.revision + 1, updated_at = now()""")
+                            revision = flows.revision + 1, updated_at = now()
+                        RETURNING revision""")
                 .param("id", flowId).param("json", text).param("entry", flow.entryScreen())
+                .query(Integer.class).single();
+        jdbc.sql("""
+                        INSERT INTO flow_versions (flow_id, version, flow_json, entry_screen)
+                        VALUES (:id, :version, CAST(:json AS jsonb), :entry)""")
+                .param("id", flowId).param("version", revision).param("json", text).param("entry", flow.entryScreen())
                 .update();
         cache.put(flowId, Optional.of(flow));
-        log.info("flow {} saved: {} screens, entry {}", flowId, flow.screens().size(), flow.entryScreen());
+        log.info("flow {} saved as version {}: {} screens, entry {}", flowId, revision, flow.screens().size(),
+                flow.entryScreen());
         return flow;
     }
 
     public int revision(String flowId) {
         return jdbc.sql("SELECT revision FROM flows WHERE flow_id = :id").param("id", flowId)
                 .query(Integer.class).optional().orElse(0);
+    }
+
+    /** The kept versions of a Flow, oldest first; empty when there is no such Flow. */
+    public List<FlowVersion> versions(String flowId) {
+        return jdbc.sql("""
+                        SELECT version, entry_screen, created_at FROM flow_versions WHERE flow_id = :id ORDER BY version""")
+                .param("id", flowId)
+                .query((rs, row) -> new FlowVersion(rs.getInt("version"), rs.getString("entry_screen"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    /** The Flow JSON of one kept version. */
+    public Optional<JsonNode> versionJson(String flowId, int version) {
+        return jdbc.sql("SELECT flow_json::text FROM flow_versions WHERE flow_id = :id AND version = :version")
+                .param("id", flowId).param("version", version)
+                .query(String.class).optional()
+                .map(this::tree);
+    }
+
+    /** One kept version of a Flow: its number ({@code flows.revision} when it was uploaded) and upload time. */
+    public record FlowVersion(int version, String entryScreen, Instant createdAt) {
     }
 
     public List<String> ids() {
@@ -85,12 +118,14 @@ public class FlowRegistry {
     private Optional<FlowDefinition> load(String flowId) {
         return jdbc.sql("SELECT flow_json::text FROM flows WHERE flow_id = :id").param("id", flowId)
                 .query(String.class).optional()
-                .map(text -> {
-                    try {
-                        return FlowDefinition.parse(flowId, mapper.readTree(text));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                .map(text -> FlowDefinition.parse(flowId, tree(text)));
+    }
+
+    private JsonNode tree(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

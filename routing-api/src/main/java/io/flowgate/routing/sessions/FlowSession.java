@@ -11,7 +11,9 @@ import java.util.UUID;
  * A Flow session as stored in {@code flow_sessions}: who, which Flow, where the user is, what they
  * submitted, and the last transition's request fingerprint and answer (for double taps).
  *
- * @param history screens answered so far, newest last; BACK returns to the one before the last
+ * @param history     screens answered so far, newest last; BACK returns to the one before the last
+ * @param flowVersion the Flow's revision when the session was created (its {@code flow_versions} row); null for
+ *                    sessions created before versions were recorded
  */
 public record FlowSession(
         UUID sessionId,
@@ -28,11 +30,20 @@ public record FlowSession(
         Instant createdAt,
         Instant updatedAt,
         Instant expiresAt,
-        Instant handoverAt) {
+        Instant handoverAt,
+        Integer flowVersion) {
 
     public static final String ACTIVE = "active";
     public static final String COMPLETED = "completed";
     public static final String HANDOVER = "handover";
+
+    /** A new session: the version it starts on is recorded when it is inserted ({@code FlowSessionRepository}). */
+    public FlowSession(UUID sessionId, String waId, String flowId, String status, String currentScreen, List<Screen> history,
+                       ObjectNode userData, ObjectNode initialData, byte[] lastRequestHash, JsonNode lastResponse,
+                       int transitions, Instant createdAt, Instant updatedAt, Instant expiresAt, Instant handoverAt) {
+        this(sessionId, waId, flowId, status, currentScreen, history, userData, initialData, lastRequestHash, lastResponse,
+                transitions, createdAt, updatedAt, expiresAt, handoverAt, null);
+    }
 
     /** A screen the session was answered with, and the data it was shown with. */
     public record Screen(String screen, JsonNode data) {
@@ -50,6 +61,7 @@ public record FlowSession(
     public FlowSession next(String newStatus, String screen, List<Screen> newHistory, ObjectNode newUserData,
                             byte[] requestHash, JsonNode response, Instant newHandoverAt) {
         return new FlowSession(sessionId, waId, flowId, newStatus, screen, List.copyOf(newHistory), newUserData, initialData,
-                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt);
+                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt,
+                flowVersion);
     }
 }

@@ -88,12 +88,13 @@ class FlowSessionAdminController {
                 JsonNodeFactory.instance.objectNode(),
                 data != null && data.isObject() ? (ObjectNode) data : JsonNodeFactory.instance.objectNode(),
                 null, null, 0, now, now, now.plus(ttl), null);
-        sessions.insert(session, FlowTokens.hash(token));
+        Integer version = sessions.insert(session, FlowTokens.hash(token));
         log.debug("session {} minted for flow {}, expires {}", session.sessionId(), flowId, session.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("flow_token", token);
         out.put("session_id", session.sessionId().toString());
         out.put("flow_id", flowId);
+        out.put("flow_version", version);
         out.put("expires_at", session.expiresAt().toString());
         return ResponseEntity.status(HttpStatus.CREATED).body(out);
     }

@@ -29,7 +29,7 @@ public class FlowSessionRepository {
     private static final String COLUMNS = """
             session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
-            created_at, updated_at, expires_at, handover_at""";
+            created_at, updated_at, expires_at, handover_at, flow_version""";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -39,14 +39,21 @@ public class FlowSessionRepository {
         this.mapper = mapper;
     }
 
-    public void insert(FlowSession s, byte[] tokenHash) {
-        jdbc.sql("""
-                        INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at, expires_at)
-                        VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires)""")
+    /**
+     * Stores a new session, recording the Flow's current revision as the version it starts on; returns that
+     * version (null when the Flow is unknown).
+     */
+    public Integer insert(FlowSession s, byte[] tokenHash) {
+        return jdbc.sql("""
+                        INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at,
+                            expires_at, flow_version)
+                        VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires,
+                            (SELECT revision FROM flows WHERE flow_id = :flow))
+                        RETURNING flow_version""")
                 .param("id", s.sessionId()).param("hash", tokenHash).param("wa", s.waId()).param("flow", s.flowId())
                 .param("status", s.status()).param("initial", json(s.initialData()))
                 .param("created", Timestamp.from(s.createdAt())).param("expires", Timestamp.from(s.expiresAt()))
-                .update();
+                .query((rs, row) -> rs.getObject("flow_version", Integer.class)).list().get(0);
     }
 
     /** The session of a token, locked until the transaction ends. */
@@ -92,7 +99,8 @@ public class FlowSessionRepository {
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),
                 rs.getTimestamp("expires_at").toInstant(),
-                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant());
+                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant(),
+                rs.getObject("flow_version", Integer.class));
     }
 
     private String json(Object value) {

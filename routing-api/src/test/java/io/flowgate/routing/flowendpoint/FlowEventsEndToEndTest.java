@@ -107,6 +107,57 @@ class FlowEventsEndToEndTest {
         }
     }
 
+    @Test
+    void sessionsCarryTheFlowVersionTheyStartedOnAndEveryVersionStaysReadable() throws Exception {
+        String flowId = "versioned-linear";
+        app.uploadFlow(flowId, "linear.json");
+        JsonNode first = app.admin("GET", "/api/flows/" + flowId, null).json();
+        JsonNode before = app.mint("15550000002", flowId, null);
+        assertThat(before.path("flow_version").asInt()).isEqualTo(1);
+
+        ObjectNode changed = first.deepCopy();
+        ((ObjectNode) changed.at("/screens/0/layout/children/0")).put("label", "Your full name");
+        assertThat(app.admin("PUT", "/api/flows/" + flowId, changed.toString()).json().path("revision").asInt()).isEqualTo(2);
+        JsonNode after = app.mint("15550000003", flowId, null);
+        assertThat(after.path("flow_version").asInt()).isEqualTo(2);
+
+        // the session minted before the upload stays on version 1 for all its requests, also after it
+        WhatsAppFlowClient client = app.client();
+        for (JsonNode minted : List.of(before, after)) {
+            String token = minted.path("flow_token").asText();
+            client.send(payload("INIT", "", token));
+            ObjectNode welcome = payload("data_exchange", "WELCOME", token);
+            welcome.with("data").put("name", "Ana");
+            assertThat(client.send(welcome).screen()).isEqualTo("DETAILS");
+        }
+        try (TopicReader reader = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS)) {
+            for (JsonNode minted : List.of(before, after)) {
+                String session = minted.path("session_id").asText();
+                int version = minted.path("flow_version").asInt();
+                await().atMost(Duration.ofSeconds(60)).until(() -> transitions(reader, session).size() >= 2
+                        && endpointRequests(reader, session).size() >= 2);
+                assertThat(transitions(reader, session)).allSatisfy(t -> assertThat(t.path("flow_version").asInt()).isEqualTo(version));
+                assertThat(endpointRequests(reader, session)).allSatisfy(r -> assertThat(r.path("flow_version").asInt()).isEqualTo(version));
+            }
+            assertThat(reader.schemaViolations()).isEmpty();
+        }
+
+        var versions = app.admin("GET", "/api/flows/" + flowId + "/versions", null);
+        assertThat(versions.status()).isEqualTo(200);
+        assertThat(versions.json().path("current").asInt()).isEqualTo(2);
+        assertThat(versions.json().path("versions")).extracting(v -> v.path("version").asInt()).containsExactly(1, 2);
+        assertThat(versions.json().at("/versions/0/entry_screen").asText()).isEqualTo("WELCOME");
+        assertThat(app.admin("GET", "/api/flows/" + flowId + "/versions/1", null).json()).isEqualTo(first);
+        assertThat(app.admin("GET", "/api/flows/" + flowId + "/versions/2", null).json()).isEqualTo(changed);
+
+        var notANumber = app.admin("GET", "/api/flows/" + flowId + "/versions/one", null);
+        assertThat(notANumber.status()).isEqualTo(400);
+        assertThat(notANumber.raw()).contains("version");
+        assertThat(app.admin("GET", "/api/flows/" + flowId + "/versions/0", null).status()).isEqualTo(400);
+        assertThat(app.admin("GET", "/api/flows/" + flowId + "/versions/3", null).status()).isEqualTo(404);
+        assertThat(app.admin("GET", "/api/flows/no-such-flow/versions", null).status()).isEqualTo(404);
+    }
+
     private static List<JsonNode> pings(TopicReader reader) {
         return reader.received().stream().map(r -> parse(r.value()))
                 .filter(e -> e.path("type").asText().equals("endpoint_request") && e.path("action").asText().equals("ping"))

@@ -202,6 +202,7 @@ class AdminPathSpellingsTest {
             case "itemId" -> "spell-item";
             case "slotId" -> "spell-slot";
             case "machineId" -> "lead_qualification";
+            case "version" -> "1"; // a Flow version: the first upload's
             default -> WA_ID; // waId, key: the customer, whose row a bypass would change
         };
     }
