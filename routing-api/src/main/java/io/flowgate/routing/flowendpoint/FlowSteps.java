@@ -86,6 +86,10 @@ class FlowSteps {
         if (session == null) {
             return StepOutcome.refused("unknown", null, null);
         }
+        return stepLocked(session, request).inExperiment(session.experimentId(), session.variant());
+    }
+
+    private StepOutcome stepLocked(FlowSession session, FlowRequest request) {
         Instant now = clock.instant();
         byte[] fingerprint = fingerprint(request);
         boolean repeat = session.lastResponse() != null && Arrays.equals(fingerprint, session.lastRequestHash());
@@ -128,7 +132,7 @@ class FlowSteps {
         FlowSession session = step.session();
         ObjectNode none = JsonNodeFactory.instance.objectNode();
         Optional<Decision> decision = rules.decide(step.flow().flowId(), "", RuleDefinition.INIT,
-                context(session, none, session.userData()));
+                context(session, none, session.userData()), session.experimentId(), session.variant());
         String entry = decision.map(Decision::nextScreen).orElse(step.flow().entryScreen());
         ObjectNode data = screenData(step.flow(), entry, session, session.userData(), none, decision);
         return moveTo(step, "", entry, data, List.of(new FlowSession.Screen(entry, data)), session.userData(), decision);
@@ -178,7 +182,7 @@ class FlowSteps {
         ObjectNode userData = session.userData().deepCopy();
         userData.setAll(step.request().data());
         Optional<Decision> decision = rules.decide(flow.flowId(), from, RuleDefinition.DATA_EXCHANGE,
-                context(session, step.request().data(), userData));
+                context(session, step.request().data(), userData), session.experimentId(), session.variant());
         String target = decision.map(Decision::nextScreen).orElse(null);
         if (target == null) {
             List<String> routes = flow.routesFrom(from);
@@ -262,7 +266,8 @@ class FlowSteps {
         sessions.update(next);
         StepOutcome outcome = new StepOutcome(response.deepCopy(), null, true, "transition", session.sessionId(),
                 session.flowId(), from, target, completes,
-                decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null));
+                decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null),
+                session.experimentId(), session.variant());
         for (TransitionListener listener : listeners) {
             listener.transitioned(next, step.request(), outcome, step.now());
         }

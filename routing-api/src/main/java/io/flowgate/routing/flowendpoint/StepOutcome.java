@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param transitioned a new transition was recorded (false for double taps, mismatches, refreshes)
  * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused_input}, {@code refused}
  * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
+ * @param experimentId the routing experiment the session is in, or null (also for a refused unknown token)
+ * @param variant      the session's variant of it; null exactly when {@code experimentId} is
  */
 record StepOutcome(
         ObjectNode response,
@@ -25,10 +27,23 @@ record StepOutcome(
         String toScreen,
         boolean completed,
         boolean handover,
-        Long ruleId) {
+        Long ruleId,
+        String experimentId,
+        String variant) {
+
+    StepOutcome(ObjectNode response, String refusal, boolean transitioned, String kind, UUID sessionId, String flowId,
+                String fromScreen, String toScreen, boolean completed, boolean handover, Long ruleId) {
+        this(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed, handover, ruleId, null, null);
+    }
 
     static StepOutcome refused(String why, UUID sessionId, String flowId) {
         return new StepOutcome(null, why, false, "refused", sessionId, flowId, null, null, false, false, null);
+    }
+
+    /** This outcome, tagged with the experiment and variant of the session it concerns. */
+    StepOutcome inExperiment(String experiment, String variantName) {
+        return new StepOutcome(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed,
+                handover, ruleId, experiment, variantName);
     }
 
     boolean isRefused() {

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /** {@code routing_rules} in PostgreSQL. */
 @Repository
-class RuleRepository {
+public class RuleRepository {
 
     private static final TypeReference<Map<String, String>> DATA = new TypeReference<>() {
     };
@@ -55,6 +55,20 @@ class RuleRepository {
                             enabled = :enabled, updated_at = now()
                         WHERE rule_id = :id AND flow_id = :flow""")
                 .params(params(r)).param("id", r.ruleId()).update() == 1;
+    }
+
+    /**
+     * Makes {@code replacements} the Flow's rules for the (screen, action) pairs they name: that pair's
+     * current rules are deleted. Atomic only inside the caller's transaction.
+     */
+    public void replacePairs(String flowId, List<RuleDefinition> replacements) {
+        replacements.stream().map(r -> List.of(r.screen(), r.action())).distinct().forEach(pair ->
+                jdbc.sql("DELETE FROM routing_rules WHERE flow_id = :flow AND screen = :screen AND action = :action")
+                        .param("flow", flowId).param("screen", pair.get(0)).param("action", pair.get(1)).update());
+        for (RuleDefinition r : replacements) {
+            insert(new RuleDefinition(null, flowId, r.screen(), r.action(), r.priority(), r.name(), r.condition(),
+                    r.nextScreen(), r.data(), r.handover(), true));
+        }
     }
 
     boolean delete(long ruleId) {

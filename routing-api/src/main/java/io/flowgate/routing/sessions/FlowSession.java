@@ -11,7 +11,9 @@ import java.util.UUID;
  * A Flow session as stored in {@code flow_sessions}: who, which Flow, where the user is, what they
  * submitted, and the last transition's request fingerprint and answer (for double taps).
  *
- * @param history screens answered so far, newest last; BACK returns to the one before the last
+ * @param history      screens answered so far, newest last; BACK returns to the one before the last
+ * @param experimentId the routing experiment the session was assigned to when it started, or null
+ * @param variant      its variant in that experiment; null exactly when {@code experimentId} is
  */
 public record FlowSession(
         UUID sessionId,
@@ -28,7 +30,9 @@ public record FlowSession(
         Instant createdAt,
         Instant updatedAt,
         Instant expiresAt,
-        Instant handoverAt) {
+        Instant handoverAt,
+        String experimentId,
+        String variant) {
 
     public static final String ACTIVE = "active";
     public static final String COMPLETED = "completed";
@@ -36,6 +40,12 @@ public record FlowSession(
 
     /** A screen the session was answered with, and the data it was shown with. */
     public record Screen(String screen, JsonNode data) {
+    }
+
+    /** This new session, assigned to a variant of an experiment (both null: none). */
+    public FlowSession inExperiment(String experiment, String variantName) {
+        return new FlowSession(sessionId, waId, flowId, status, currentScreen, history, userData, initialData, lastRequestHash,
+                lastResponse, transitions, createdAt, updatedAt, expiresAt, handoverAt, experiment, variantName);
     }
 
     public boolean isExpired(Instant now) {
@@ -50,6 +60,6 @@ public record FlowSession(
     public FlowSession next(String newStatus, String screen, List<Screen> newHistory, ObjectNode newUserData,
                             byte[] requestHash, JsonNode response, Instant newHandoverAt) {
         return new FlowSession(sessionId, waId, flowId, newStatus, screen, List.copyOf(newHistory), newUserData, initialData,
-                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt);
+                requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt, experimentId, variant);
     }
 }

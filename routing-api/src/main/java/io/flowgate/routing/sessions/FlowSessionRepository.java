@@ -29,7 +29,7 @@ public class FlowSessionRepository {
     private static final String COLUMNS = """
             session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
-            created_at, updated_at, expires_at, handover_at""";
+            created_at, updated_at, expires_at, handover_at, experiment_id, variant""";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -41,11 +41,13 @@ public class FlowSessionRepository {
 
     public void insert(FlowSession s, byte[] tokenHash) {
         jdbc.sql("""
-                        INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at, expires_at)
-                        VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires)""")
+                        INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at, expires_at,
+                            experiment_id, variant)
+                        VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires, :experiment, :variant)""")
                 .param("id", s.sessionId()).param("hash", tokenHash).param("wa", s.waId()).param("flow", s.flowId())
                 .param("status", s.status()).param("initial", json(s.initialData()))
                 .param("created", Timestamp.from(s.createdAt())).param("expires", Timestamp.from(s.expiresAt()))
+                .param("experiment", s.experimentId()).param("variant", s.variant())
                 .update();
     }
 
@@ -92,7 +94,9 @@ public class FlowSessionRepository {
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),
                 rs.getTimestamp("expires_at").toInstant(),
-                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant());
+                rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant(),
+                rs.getString("experiment_id"),
+                rs.getString("variant"));
     }
 
     private String json(Object value) {
