@@ -1,7 +1,6 @@
 package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.RoutingApiInstance;
@@ -39,7 +38,6 @@ import static org.awaitility.Awaitility.await;
 class ExperimentInstancesTest {
 
     private static final String FLOW = "exp-two";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafkaBroker broker;
     private static RoutingApiInstance a;
     private static RoutingApiInstance b;
@@ -130,16 +128,6 @@ class ExperimentInstancesTest {
     }
 
     private static List<JsonNode> events(TopicReader reader, String session, String type) {
-        return reader.received().stream().map(r -> parse(r.value()))
-                .filter(e -> e.path("type").asText().equals(type) && e.path("session_id").asText().equals(session))
-                .toList();
-    }
-
-    private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return reader.events(type, session);
     }
 }

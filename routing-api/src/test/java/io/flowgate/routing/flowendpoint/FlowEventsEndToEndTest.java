@@ -119,9 +119,7 @@ class FlowEventsEndToEndTest {
     }
 
     private static List<JsonNode> events(TopicReader reader, String session, String type) {
-        return reader.received().stream().map(r -> parse(r.value()))
-                .filter(e -> e.path("type").asText().equals(type) && e.path("session_id").asText().equals(session))
-                .toList();
+        return reader.events(type, session);
     }
 
     private static JsonNode parse(String json) {
