@@ -79,7 +79,8 @@ public record Experiment(
         return stops.stream().map(GuardrailStop::variant).collect(Collectors.toUnmodifiableSet());
     }
 
-    Experiment withStatus(String newStatus) {
+    /** The same experiment with another status (as read in another statement). */
+    public Experiment withStatus(String newStatus) {
         return new Experiment(experimentId, flowId, description, newStatus, primaryMetric, alpha, maxP90LatencyMs,
                 maxErrorRate, winner, createdAt, startedAt, endedAt, variants, stops);
     }

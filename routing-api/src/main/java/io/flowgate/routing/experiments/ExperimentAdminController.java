@@ -1,6 +1,7 @@
 package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
 import io.flowgate.routing.routing.RuleCompiler;
@@ -9,6 +10,8 @@ import io.flowgate.routing.routing.RuleJson;
 import io.flowgate.routing.routing.RuleRepository;
 import io.flowgate.routing.routing.RuleValidationException;
 import io.flowgate.routing.system.ApiException;
+import io.flowgate.routing.system.BoundedBody;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -24,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -35,7 +39,7 @@ import java.util.regex.Pattern;
 
 /**
  * Admin API of routing experiments (docs/experiments.md, "Running an experiment"):
- * {@code POST /api/experiments} creates a draft, {@code PUT /api/experiments/{id}} replaces a draft,
+ * {@code POST /api/experiments} creates a draft (a body of at most 1 MiB), {@code PUT /api/experiments/{id}} replaces a draft,
  * {@code POST /api/experiments/{id}/start|pause|stop|promote} move it through its life, and
  * {@code GET /api/experiments[?flow_id=]}, {@code GET /api/experiments/{id}} show it with any guardrail
  * stop. A treatment's rules are checked exactly like the rule admin API's. A running or paused
@@ -50,6 +54,7 @@ class ExperimentAdminController {
     static final int MAX_RULES_PER_VARIANT = 100;
     static final int MAX_DESCRIPTION = 2_000;
     static final int MAX_WEIGHT = 10_000;
+    static final int MAX_DEFINITION_BYTES = 1024 * 1024;
     private static final int MAX_LISTED = 500;
     private static final Set<String> FIELDS = Set.of("experiment_id", "flow_id", "description", "primary_metric", "alpha",
             "max_p90_latency_ms", "max_error_rate", "variants");
@@ -60,9 +65,11 @@ class ExperimentAdminController {
     private final RuleCompiler compiler;
     private final FlowRegistry flows;
     private final TransactionTemplate tx;
+    private final ObjectMapper mapper;
 
     ExperimentAdminController(ExperimentRepository experiments, RuleRepository rules, RuleCompiler compiler,
-                              FlowRegistry flows, TransactionTemplate tx) {
+                              FlowRegistry flows, TransactionTemplate tx, ObjectMapper mapper) {
+        this.mapper = mapper;
         this.experiments = experiments;
         this.rules = rules;
         this.compiler = compiler;
@@ -80,9 +87,9 @@ class ExperimentAdminController {
         return json(existing(id));
     }
 
-    @PostMapping(path = "/api/experiments", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> create(@RequestBody JsonNode body) {
-        Experiment e = parse(null, body);
+    @PostMapping(path = "/api/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> create(HttpServletRequest request) throws IOException {
+        Experiment e = parse(null, BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "an experiment"));
         try {
             tx.executeWithoutResult(status -> experiments.insert(e));
         } catch (DuplicateKeyException duplicate) {
@@ -93,11 +100,11 @@ class ExperimentAdminController {
         return ResponseEntity.status(HttpStatus.CREATED).body(json(existing(e.experimentId())));
     }
 
-    @PutMapping(path = "/api/experiments/{id}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> replace(@PathVariable String id, @RequestBody JsonNode body) {
+    @PutMapping(path = "/api/experiments/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> replace(@PathVariable String id, HttpServletRequest request) throws IOException {
         Experiment current = existing(id);
         refuseUnlessDraft(current);
-        Experiment e = parse(current, body);
+        Experiment e = parse(current, BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "an experiment"));
         if (!Boolean.TRUE.equals(tx.execute(status -> experiments.replaceDraft(e)))) {
             refuseUnlessDraft(existing(id));
         }

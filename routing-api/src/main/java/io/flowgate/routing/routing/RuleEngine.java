@@ -16,9 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A session in a treatment of the Flow's live (running or paused) experiment is routed by the
  * treatment's rules for the (screen, action) pairs they name, and by the normal rules elsewhere. The
- * normal rules and the live experiment with its compiled treatments are one cache entry, read in one
- * snapshot of the database: a transition never sees a promotion half done.
+ * normal rules and the live experiment with its compiled treatments are one cache entry, whose rules and
+ * live status are read in one statement: a transition never sees a promotion half done.
  */
 @Service
 public class RuleEngine implements FlowUploadCheck {
@@ -53,7 +50,6 @@ public class RuleEngine implements FlowUploadCheck {
     private final RoutingTables tables;
     private final Counter errors;
     private final ExperimentRepository experiments;
-    private final TransactionTemplate snapshot;
     private final LoadingCache<String, FlowRules> byFlow;
     /** Experiment id to Flow id, of the experiments in cached entries: what a variant or stop change drops. */
     private final Map<String, String> experimentFlows = new ConcurrentHashMap<>();
@@ -65,13 +61,9 @@ public class RuleEngine implements FlowUploadCheck {
     }
 
     RuleEngine(RuleRepository rules, RuleCompiler compiler, FlowRegistry flows, RoutingTables tables,
-               ExperimentRepository experiments, PlatformTransactionManager transactions,
-               ChangeListener changes, MeterRegistry meters) {
+               ExperimentRepository experiments, ChangeListener changes, MeterRegistry meters) {
         this.rules = rules;
         this.experiments = experiments;
-        this.snapshot = new TransactionTemplate(transactions);
-        snapshot.setReadOnly(true);
-        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.compiler = compiler;
         this.flows = flows;
         this.tables = tables;
@@ -218,11 +210,13 @@ public class RuleEngine implements FlowUploadCheck {
         if (flow == null) {
             return FlowRules.NONE;
         }
-        record Read(List<RuleDefinition> normal, Experiment live) {
-        }
-        Read read = snapshot.execute(status -> new Read(rules.forFlow(flowId), experiments.live(flowId).orElse(null)));
-        Map<String, List<RuleCompiler.CompiledRule>> normal = compiled(read.normal(), flow, "rule of flow " + flowId);
-        Experiment live = read.live();
+        // the rules and whether an experiment is live come from one statement, so one snapshot, even inside
+        // a step's transaction: a promotion is seen whole or not at all. A live experiment's variants never
+        // change; its guardrail stops are read after, and each one drops this entry again anyway.
+        RuleRepository.WithLiveExperiment read = rules.forFlowWithLiveExperiment(flowId);
+        Map<String, List<RuleCompiler.CompiledRule>> normal = compiled(read.rules(), flow, "rule of flow " + flowId);
+        Experiment live = read.liveExperimentId() == null ? null
+                : experiments.find(read.liveExperimentId()).map(e -> e.withStatus(read.liveStatus())).orElse(null);
         Map<String, Map<String, List<RuleCompiler.CompiledRule>>> treatments = new HashMap<>();
         if (live != null) {
             experimentFlows.put(live.experimentId(), flowId);

@@ -36,6 +36,27 @@ public class RuleRepository {
                 .param("flow", flowId).query(this::map).list();
     }
 
+    /** A Flow's rules and its live experiment's id and status (null when none), read in one statement: one snapshot. */
+    record WithLiveExperiment(List<RuleDefinition> rules, String liveExperimentId, String liveStatus) {
+    }
+
+    WithLiveExperiment forFlowWithLiveExperiment(String flowId) {
+        List<Object[]> rows = jdbc.sql("""
+                        SELECT live.experiment_id AS live_id, live.status AS live_status, r.rule_id, r.flow_id, r.screen, r.action,
+                            r.priority, r.name, r.condition, r.next_screen, r.data::text AS data, r.handover, r.enabled
+                        FROM (SELECT 1) one
+                        LEFT JOIN (SELECT experiment_id, status FROM experiments
+                                   WHERE flow_id = :flow AND status IN ('running', 'paused')) live ON true
+                        LEFT JOIN routing_rules r ON r.flow_id = :flow
+                        ORDER BY r.screen, r.action, r.priority, r.rule_id""")
+                .param("flow", flowId)
+                .query((rs, n) -> new Object[]{rs.getString("live_id"), rs.getString("live_status"),
+                        rs.getObject("rule_id") == null ? null : map(rs, n)})
+                .list();
+        List<RuleDefinition> rules = rows.stream().map(r -> (RuleDefinition) r[2]).filter(java.util.Objects::nonNull).toList();
+        return new WithLiveExperiment(rules, (String) rows.get(0)[0], (String) rows.get(0)[1]);
+    }
+
     Optional<RuleDefinition> find(long ruleId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM routing_rules WHERE rule_id = :id").param("id", ruleId).query(this::map).optional();
     }
