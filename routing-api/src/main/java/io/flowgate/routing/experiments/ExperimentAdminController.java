@@ -6,6 +6,7 @@ import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
 import io.flowgate.routing.routing.RuleCompiler;
 import io.flowgate.routing.routing.RuleDefinition;
+import io.flowgate.routing.routing.RuleEngine;
 import io.flowgate.routing.routing.RuleJson;
 import io.flowgate.routing.routing.RuleRepository;
 import io.flowgate.routing.routing.RuleValidationException;
@@ -66,10 +67,12 @@ class ExperimentAdminController {
     private final FlowRegistry flows;
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
+    private final RuleEngine engine;
 
     ExperimentAdminController(ExperimentRepository experiments, RuleRepository rules, RuleCompiler compiler,
-                              FlowRegistry flows, TransactionTemplate tx, ObjectMapper mapper) {
+                              FlowRegistry flows, TransactionTemplate tx, ObjectMapper mapper, RuleEngine engine) {
         this.mapper = mapper;
+        this.engine = engine;
         this.experiments = experiments;
         this.rules = rules;
         this.compiler = compiler;
@@ -153,7 +156,7 @@ class ExperimentAdminController {
             throw ApiException.badRequest("cannot promote", List.of("variant: required, the name of the winning variant"));
         }
         List<String> from = List.of(Experiment.RUNNING, Experiment.PAUSED, Experiment.STOPPED);
-        tx.executeWithoutResult(status -> {
+        String flowId = tx.execute(status -> {
             Experiment e = existing(id);
             Experiment.Variant winner = e.variant(name).orElseThrow(() -> ApiException.badRequest("cannot promote",
                     List.of("variant: experiment " + id + " has no variant " + name + " (it has "
@@ -171,7 +174,9 @@ class ExperimentAdminController {
             if (!experiments.finish(id, name, from)) {
                 throw conflict("experiment " + id + " changed meanwhile; nothing was changed");
             }
+            return e.flowId();
         });
+        engine.forget(flowId);
         log.info("experiment {} finished: variant {} promoted", id, name);
         return json(existing(id));
     }
@@ -182,6 +187,8 @@ class ExperimentAdminController {
             throw conflict("experiment " + e.experimentId() + " is " + now.status() + "; it can become " + to
                     + " only from " + String.join(" or ", from));
         }
+        // in effect on this instance when the answer leaves; on the others within milliseconds
+        engine.forget(e.flowId());
         log.info("experiment {} of flow {}: {} -> {}", e.experimentId(), e.flowId(), e.status(), to);
     }
 

@@ -142,6 +142,14 @@ public class RuleEngine implements FlowUploadCheck {
         return Optional.empty();
     }
 
+    /**
+     * Drops a Flow's cached entry on this instance at once, for a change made through it (the other
+     * instances hear of it through {@link ChangeListener} within milliseconds).
+     */
+    public void forget(String flowId) {
+        byFlow.invalidate(flowId);
+    }
+
     /** The Flow's running or paused experiment, as the cached rules know it. */
     public Optional<Experiment> liveExperiment(String flowId) {
         return Optional.ofNullable(byFlow.get(flowId).live());
