@@ -122,7 +122,7 @@ class DashboardApiTest {
         assertThat(alerts.get("rules")).hasSize(4);
         assertThat(alerts.get("rules").get(0).get("threshold_ms").asDouble()).isEqualTo(1000.0);
         assertThat(alerts.get("rules").get(1).get("error_rate_threshold").asDouble()).isEqualTo(0.05);
-        // the two that fire before Meta's own alerts would (V20, docs/meta-health.md)
+        // the two that fire before Meta's own alerts would (V18, docs/meta-health.md)
         assertThat(alerts.get("rules").get(2).get("threshold_ms").asDouble()).isEqualTo(800.0);
         assertThat(alerts.get("rules").get(2).get("window_minutes").asInt()).isEqualTo(10);
         assertThat(alerts.get("rules").get(3).get("error_rate_threshold").asDouble()).isEqualTo(0.03);

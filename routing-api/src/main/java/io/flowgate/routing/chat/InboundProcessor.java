@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.routing.chat.Conversation.Reply;
 import io.flowgate.routing.chat.Conversation.Step;
+import io.flowgate.routing.experiments.ExperimentAssigner;
 import io.flowgate.routing.sessions.FlowSession;
 import io.flowgate.routing.sessions.FlowSessionRepository;
 import io.flowgate.routing.sessions.FlowTokens;
@@ -51,11 +52,13 @@ class InboundProcessor {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ExperimentAssigner assigner;
 
     InboundProcessor(TransactionTemplate tx, ProcessedMessages processed, LeadRepository leads, ChatMachines machines,
                      MessageStatuses statuses, OutgoingMessages outgoing, FlowSessionRepository flowSessions,
                      SessionsProperties sessionSettings, LeadEvents events, ChatProperties properties, ObjectMapper mapper,
-                     Clock clock, MeterRegistry meters) {
+                     Clock clock, MeterRegistry meters, ExperimentAssigner assigner) {
+        this.assigner = assigner;
         this.tx = tx;
         this.processed = processed;
         this.leads = leads;
@@ -198,7 +201,8 @@ class InboundProcessor {
         ObjectNode initial = lead.data().isEmpty() ? JsonNodeFactory.instance.objectNode() : mapper.valueToTree(lead.data());
         FlowSession session = new FlowSession(UUID.randomUUID(), lead.waId(), open.flow().flowId(), FlowSession.ACTIVE, null,
                 List.of(), JsonNodeFactory.instance.objectNode(), initial, null, null, 0, now, now,
-                now.plus(sessionSettings.tokenTtl()), null);
+                now.plus(sessionSettings.tokenTtl()), null, null, null, null);
+        session = assigner.assign(session);
         flowSessions.insert(session, FlowTokens.hash(token));
         outgoing.enqueue(lead.sendTo(), Messages.flow(open.body(), open.flow().flowId(), token, open.flow().cta()),
                 session.sessionId().toString());

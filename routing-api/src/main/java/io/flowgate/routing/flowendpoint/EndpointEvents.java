@@ -13,6 +13,7 @@ import java.util.UUID;
  * Publishes an {@code endpoint_request} event for every answered Flow endpoint request, pings and
  * errors included, straight to Kafka after the answer was written: never on the answer's critical path.
  * Screen and action are the caller's text, so they go out in a form the analytics tables can store.
+ * A request of a session in a routing experiment is tagged with its experiment and variant.
  */
 @Component
 class EndpointEvents implements EndpointListener {
@@ -28,6 +29,7 @@ class EndpointEvents implements EndpointListener {
     @Override
     public void answered(EndpointAnswer answer, long latencyMicros) {
         String screen = answer.screen().length() > MAX_SCREEN_LENGTH ? answer.screen().substring(0, MAX_SCREEN_LENGTH) : answer.screen();
+        StepOutcome step = answer.step();
         publisher.publish(Topics.TRANSITIONS, new EndpointRequest(
                 UUID.randomUUID().toString(),
                 Instant.now(),
@@ -37,6 +39,7 @@ class EndpointEvents implements EndpointListener {
                 ControlCharacters.storable(answer.action()),
                 answer.status(),
                 answer.outcome(),
-                latencyMicros).withFlowVersion(answer.step() == null ? null : answer.step().flowVersion()));
+                latencyMicros).withFlowVersion(step == null ? null : step.flowVersion())
+                .withExperiment(step == null ? null : step.experimentId(), step == null ? null : step.variant()));
     }
 }

@@ -86,8 +86,8 @@ class FlowSteps {
         if (session == null) {
             return StepOutcome.refused("unknown", null, null);
         }
-        // the events of every request of the session carry the Flow version it started on
-        return stepOn(session, request).withFlowVersion(session.flowVersion());
+        // the events of every request of the session carry the Flow version it started on and its experiment
+        return stepOn(session, request).withSession(session.flowVersion(), session.experimentId(), session.variant());
     }
 
     private StepOutcome stepOn(FlowSession session, FlowRequest request) {
@@ -133,7 +133,7 @@ class FlowSteps {
         FlowSession session = step.session();
         ObjectNode none = JsonNodeFactory.instance.objectNode();
         Optional<Decision> decision = rules.decide(step.flow().flowId(), "", RuleDefinition.INIT,
-                context(session, none, session.userData()));
+                context(session, none, session.userData()), session.experimentId(), session.variant());
         String entry = decision.map(Decision::nextScreen).orElse(step.flow().entryScreen());
         ObjectNode data = screenData(step.flow(), entry, session, session.userData(), none, decision);
         return moveTo(step, "", entry, data, List.of(new FlowSession.Screen(entry, data)), session.userData(), decision);
@@ -183,7 +183,7 @@ class FlowSteps {
         ObjectNode userData = session.userData().deepCopy();
         userData.setAll(step.request().data());
         Optional<Decision> decision = rules.decide(flow.flowId(), from, RuleDefinition.DATA_EXCHANGE,
-                context(session, step.request().data(), userData));
+                context(session, step.request().data(), userData), session.experimentId(), session.variant());
         String target = decision.map(Decision::nextScreen).orElse(null);
         if (target == null) {
             List<String> routes = flow.routesFrom(from);
@@ -267,7 +267,8 @@ class FlowSteps {
         sessions.update(next);
         StepOutcome outcome = new StepOutcome(response.deepCopy(), null, true, "transition", session.sessionId(),
                 session.flowId(), from, target, completes,
-                decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null));
+                decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null),
+                session.flowVersion(), session.experimentId(), session.variant());
         for (TransitionListener listener : listeners) {
             listener.transitioned(next, step.request(), outcome, step.now());
         }

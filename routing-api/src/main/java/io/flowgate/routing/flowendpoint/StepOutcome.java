@@ -14,6 +14,8 @@ import java.util.UUID;
  * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused_input}, {@code refused}
  * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
  * @param flowVersion  the Flow version the session started on (null: unknown, or no session)
+ * @param experimentId the routing experiment the session is in, or null (also for a refused unknown token)
+ * @param variant      the session's variant of it; null exactly when {@code experimentId} is
  */
 record StepOutcome(
         ObjectNode response,
@@ -27,16 +29,20 @@ record StepOutcome(
         boolean completed,
         boolean handover,
         Long ruleId,
-        Integer flowVersion) {
+        Integer flowVersion,
+        String experimentId,
+        String variant) {
 
     StepOutcome(ObjectNode response, String refusal, boolean transitioned, String kind, UUID sessionId, String flowId,
                 String fromScreen, String toScreen, boolean completed, boolean handover, Long ruleId) {
-        this(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed, handover, ruleId, null);
+        this(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed, handover, ruleId,
+                null, null, null);
     }
 
-    StepOutcome withFlowVersion(Integer version) {
+    /** This outcome, tagged with its session's Flow version, experiment and variant (for the events). */
+    StepOutcome withSession(Integer version, String experiment, String variantName) {
         return new StepOutcome(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed,
-                handover, ruleId, version);
+                handover, ruleId, version, experiment, variantName);
     }
 
     static StepOutcome refused(String why, UUID sessionId, String flowId) {

@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * Writes a {@code flow_transition} event for every transition into the outbox, in the transaction
- * that records the transition: the event exists exactly when the session change was committed.
+ * that records the transition: the event exists exactly when the session change was committed. A session
+ * in a routing experiment tags it with its experiment and variant.
  */
 @Component
 class TransitionEvents implements TransitionListener {
@@ -42,7 +43,8 @@ class TransitionEvents implements TransitionListener {
                 analyticsFields(request),
                 outcome.completed(),
                 outcome.handover(),
-                FlowTransition.SOURCE_FLOW).withFlowVersion(after.flowVersion()));
+                FlowTransition.SOURCE_FLOW).withFlowVersion(after.flowVersion())
+                .withExperiment(after.experimentId(), after.variant()));
     }
 
     private Map<String, String> analyticsFields(FlowRequest request) {

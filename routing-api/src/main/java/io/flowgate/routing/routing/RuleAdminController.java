@@ -15,9 +15,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,27 +39,27 @@ class RuleAdminController {
     @GetMapping(path = "/api/flows/{flowId}/rules", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> list(@PathVariable String flowId) {
         flow(flowId);
-        return Map.of("rules", rules.forFlow(flowId).stream().map(RuleAdminController::json).toList());
+        return Map.of("rules", rules.forFlow(flowId).stream().map(RuleJson::json).toList());
     }
 
     @PostMapping(path = "/api/flows/{flowId}/rules", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> create(@PathVariable String flowId, @RequestBody JsonNode body) {
-        RuleDefinition rule = parse(flowId, null, body);
+        RuleDefinition rule = RuleJson.parse(flowId, null, body);
         compile(rule);
         long id = rules.insert(rule);
-        return ResponseEntity.status(HttpStatus.CREATED).body(json(rule.withId(id)));
+        return ResponseEntity.status(HttpStatus.CREATED).body(RuleJson.json(rule.withId(id)));
     }
 
     @PutMapping(path = "/api/flows/{flowId}/rules/{ruleId}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> replace(@PathVariable String flowId, @PathVariable long ruleId, @RequestBody JsonNode body) {
-        RuleDefinition rule = parse(flowId, ruleId, body);
+        RuleDefinition rule = RuleJson.parse(flowId, ruleId, body);
         compile(rule);
         if (!rules.update(rule)) {
             throw ApiException.notFound("no rule " + ruleId + " in Flow " + flowId);
         }
-        return json(rule);
+        return RuleJson.json(rule);
     }
 
     @DeleteMapping(path = "/api/flows/{flowId}/rules/{ruleId}")
@@ -83,60 +80,5 @@ class RuleAdminController {
 
     private FlowDefinition flow(String flowId) {
         return flows.find(flowId).orElseThrow(() -> ApiException.notFound("no Flow " + flowId + " (upload its JSON first)"));
-    }
-
-    private static RuleDefinition parse(String flowId, Long ruleId, JsonNode body) {
-        List<String> problems = new ArrayList<>();
-        if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("the body must be a JSON object");
-        }
-        Map<String, String> data = new LinkedHashMap<>();
-        JsonNode dataNode = body.path("data");
-        if (!dataNode.isMissingNode() && !dataNode.isNull()) {
-            if (!dataNode.isObject()) {
-                problems.add("data: an object of field name to CEL expression");
-            } else {
-                dataNode.fields().forEachRemaining(f -> {
-                    if (f.getValue().isTextual()) {
-                        data.put(f.getKey(), f.getValue().asText());
-                    } else {
-                        problems.add("data." + f.getKey() + ": a CEL expression as a string (quote literals: \"'text'\")");
-                    }
-                });
-            }
-        }
-        JsonNode priority = body.path("priority");
-        if (!priority.isMissingNode() && !priority.canConvertToInt()) {
-            problems.add("priority: a whole number");
-        }
-        for (String field : new String[]{"screen", "action", "name", "condition", "next_screen"}) {
-            JsonNode v = body.get(field);
-            if (v != null && !v.isNull() && !v.isTextual()) {
-                problems.add(field + ": a string");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw ApiException.badRequest("the rule is not valid", problems);
-        }
-        return new RuleDefinition(ruleId, flowId, body.path("screen").asText(""),
-                body.path("action").asText(RuleDefinition.DATA_EXCHANGE), priority.asInt(100), body.path("name").asText(""),
-                body.path("condition").asText("true"), body.path("next_screen").asText(null), data,
-                body.path("handover").asBoolean(false), body.path("enabled").asBoolean(true));
-    }
-
-    private static Map<String, Object> json(RuleDefinition r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("rule_id", r.ruleId());
-        out.put("flow_id", r.flowId());
-        out.put("screen", r.screen());
-        out.put("action", r.action());
-        out.put("priority", r.priority());
-        out.put("name", r.name());
-        out.put("condition", r.condition());
-        out.put("next_screen", r.nextScreen());
-        out.put("data", r.data());
-        out.put("handover", r.handover());
-        out.put("enabled", r.enabled());
-        return out;
     }
 }

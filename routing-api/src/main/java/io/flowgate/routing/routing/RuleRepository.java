@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /** {@code routing_rules} in PostgreSQL. */
 @Repository
-class RuleRepository {
+public class RuleRepository {
 
     private static final TypeReference<Map<String, String>> DATA = new TypeReference<>() {
     };
@@ -34,6 +34,27 @@ class RuleRepository {
     List<RuleDefinition> forFlow(String flowId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM routing_rules WHERE flow_id = :flow ORDER BY screen, action, priority, rule_id")
                 .param("flow", flowId).query(this::map).list();
+    }
+
+    /** A Flow's rules and its live experiment's id and status (null when none), read in one statement: one snapshot. */
+    record WithLiveExperiment(List<RuleDefinition> rules, String liveExperimentId, String liveStatus) {
+    }
+
+    WithLiveExperiment forFlowWithLiveExperiment(String flowId) {
+        List<Object[]> rows = jdbc.sql("""
+                        SELECT live.experiment_id AS live_id, live.status AS live_status, r.rule_id, r.flow_id, r.screen, r.action,
+                            r.priority, r.name, r.condition, r.next_screen, r.data::text AS data, r.handover, r.enabled
+                        FROM (SELECT 1) one
+                        LEFT JOIN (SELECT experiment_id, status FROM experiments
+                                   WHERE flow_id = :flow AND status IN ('running', 'paused')) live ON true
+                        LEFT JOIN routing_rules r ON r.flow_id = :flow
+                        ORDER BY r.screen, r.action, r.priority, r.rule_id""")
+                .param("flow", flowId)
+                .query((rs, n) -> new Object[]{rs.getString("live_id"), rs.getString("live_status"),
+                        rs.getObject("rule_id") == null ? null : map(rs, n)})
+                .list();
+        List<RuleDefinition> rules = rows.stream().map(r -> (RuleDefinition) r[2]).filter(java.util.Objects::nonNull).toList();
+        return new WithLiveExperiment(rules, (String) rows.get(0)[0], (String) rows.get(0)[1]);
     }
 
     Optional<RuleDefinition> find(long ruleId) {
@@ -55,6 +76,20 @@ class RuleRepository {
                             enabled = :enabled, updated_at = now()
                         WHERE rule_id = :id AND flow_id = :flow""")
                 .params(params(r)).param("id", r.ruleId()).update() == 1;
+    }
+
+    /**
+     * Makes {@code replacements} the Flow's rules for the (screen, action) pairs they name: that pair's
+     * current rules are deleted. Atomic only inside the caller's transaction.
+     */
+    public void replacePairs(String flowId, List<RuleDefinition> replacements) {
+        replacements.stream().map(r -> List.of(r.screen(), r.action())).distinct().forEach(pair ->
+                jdbc.sql("DELETE FROM routing_rules WHERE flow_id = :flow AND screen = :screen AND action = :action")
+                        .param("flow", flowId).param("screen", pair.get(0)).param("action", pair.get(1)).update());
+        for (RuleDefinition r : replacements) {
+            insert(new RuleDefinition(null, flowId, r.screen(), r.action(), r.priority(), r.name(), r.condition(),
+                    r.nextScreen(), r.data(), r.handover(), true));
+        }
     }
 
     boolean delete(long ruleId) {

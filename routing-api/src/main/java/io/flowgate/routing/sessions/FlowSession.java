@@ -11,9 +11,11 @@ import java.util.UUID;
  * A Flow session as stored in {@code flow_sessions}: who, which Flow, where the user is, what they
  * submitted, and the last transition's request fingerprint and answer (for double taps).
  *
- * @param history     screens answered so far, newest last; BACK returns to the one before the last
- * @param flowVersion the Flow's revision when the session was created (its {@code flow_versions} row); null for
- *                    sessions created before versions were recorded
+ * @param history      screens answered so far, newest last; BACK returns to the one before the last
+ * @param flowVersion  the Flow's revision when the session was created (its {@code flow_versions} row); null for
+ *                     sessions created before versions were recorded
+ * @param experimentId the routing experiment the session was assigned to when it started, or null
+ * @param variant      its variant in that experiment; null exactly when {@code experimentId} is
  */
 public record FlowSession(
         UUID sessionId,
@@ -31,7 +33,9 @@ public record FlowSession(
         Instant updatedAt,
         Instant expiresAt,
         Instant handoverAt,
-        Integer flowVersion) {
+        Integer flowVersion,
+        String experimentId,
+        String variant) {
 
     public static final String ACTIVE = "active";
     public static final String COMPLETED = "completed";
@@ -42,11 +46,17 @@ public record FlowSession(
                        ObjectNode userData, ObjectNode initialData, byte[] lastRequestHash, JsonNode lastResponse,
                        int transitions, Instant createdAt, Instant updatedAt, Instant expiresAt, Instant handoverAt) {
         this(sessionId, waId, flowId, status, currentScreen, history, userData, initialData, lastRequestHash, lastResponse,
-                transitions, createdAt, updatedAt, expiresAt, handoverAt, null);
+                transitions, createdAt, updatedAt, expiresAt, handoverAt, null, null, null);
     }
 
     /** A screen the session was answered with, and the data it was shown with. */
     public record Screen(String screen, JsonNode data) {
+    }
+
+    /** This new session, assigned to a variant of an experiment (both null: none). */
+    public FlowSession inExperiment(String experiment, String variantName) {
+        return new FlowSession(sessionId, waId, flowId, status, currentScreen, history, userData, initialData, lastRequestHash,
+                lastResponse, transitions, createdAt, updatedAt, expiresAt, handoverAt, flowVersion, experiment, variantName);
     }
 
     public boolean isExpired(Instant now) {
@@ -62,6 +72,6 @@ public record FlowSession(
                             byte[] requestHash, JsonNode response, Instant newHandoverAt) {
         return new FlowSession(sessionId, waId, flowId, newStatus, screen, List.copyOf(newHistory), newUserData, initialData,
                 requestHash, response, transitions + 1, createdAt, updatedAt, expiresAt, newHandoverAt,
-                flowVersion);
+                flowVersion, experimentId, variant);
     }
 }

@@ -3,6 +3,7 @@ package io.flowgate.routing.sessions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowgate.routing.experiments.ExperimentAssigner;
 import io.flowgate.routing.flows.FlowRegistry;
 import io.flowgate.routing.system.ApiException;
 import org.slf4j.Logger;
@@ -45,8 +46,11 @@ class FlowSessionAdminController {
     private final FlowRegistry flows;
     private final SessionsProperties properties;
     private final Clock clock;
+    private final ExperimentAssigner assigner;
 
-    FlowSessionAdminController(FlowSessionRepository sessions, FlowRegistry flows, SessionsProperties properties, Clock clock) {
+    FlowSessionAdminController(FlowSessionRepository sessions, FlowRegistry flows, SessionsProperties properties, Clock clock,
+                               ExperimentAssigner assigner) {
+        this.assigner = assigner;
         this.sessions = sessions;
         this.flows = flows;
         this.properties = properties;
@@ -84,10 +88,11 @@ class FlowSessionAdminController {
         }
         String token = FlowTokens.mint();
         Instant now = clock.instant();
-        var session = new FlowSession(UUID.randomUUID(), waId, flowId, FlowSession.ACTIVE, null, List.of(),
+        FlowSession session = new FlowSession(UUID.randomUUID(), waId, flowId, FlowSession.ACTIVE, null, List.of(),
                 JsonNodeFactory.instance.objectNode(),
                 data != null && data.isObject() ? (ObjectNode) data : JsonNodeFactory.instance.objectNode(),
-                null, null, 0, now, now, now.plus(ttl), null);
+                null, null, 0, now, now, now.plus(ttl), null, null, null, null);
+        session = assigner.assign(session);
         Integer version = sessions.insert(session, FlowTokens.hash(token));
         log.debug("session {} minted for flow {}, expires {}", session.sessionId(), flowId, session.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
@@ -96,6 +101,10 @@ class FlowSessionAdminController {
         out.put("flow_id", flowId);
         out.put("flow_version", version);
         out.put("expires_at", session.expiresAt().toString());
+        if (session.experimentId() != null) {
+            out.put("experiment_id", session.experimentId());
+            out.put("variant", session.variant());
+        }
         return ResponseEntity.status(HttpStatus.CREATED).body(out);
     }
 
@@ -120,6 +129,8 @@ class FlowSessionAdminController {
         out.put("handover", s.handoverAt() != null);
         out.put("created_at", s.createdAt().toString());
         out.put("expires_at", s.expiresAt().toString());
+        out.put("experiment_id", s.experimentId());
+        out.put("variant", s.variant());
         return out;
     }
 }

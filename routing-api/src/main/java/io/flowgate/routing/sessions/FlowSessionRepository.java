@@ -29,7 +29,7 @@ public class FlowSessionRepository {
     private static final String COLUMNS = """
             session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
-            created_at, updated_at, expires_at, handover_at, flow_version""";
+            created_at, updated_at, expires_at, handover_at, flow_version, experiment_id, variant""";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -40,19 +40,20 @@ public class FlowSessionRepository {
     }
 
     /**
-     * Stores a new session, recording the Flow's current revision as the version it starts on; returns that
-     * version (null when the Flow is unknown).
+     * Stores a new session, with its experiment and variant if it was assigned one, recording the Flow's current
+     * revision as the version it starts on; returns that version (null when the Flow is unknown).
      */
     public Integer insert(FlowSession s, byte[] tokenHash) {
         return jdbc.sql("""
                         INSERT INTO flow_sessions (session_id, token_hash, wa_id, flow_id, status, initial_data, created_at, updated_at,
-                            expires_at, flow_version)
+                            expires_at, flow_version, experiment_id, variant)
                         VALUES (:id, :hash, :wa, :flow, :status, CAST(:initial AS jsonb), :created, :created, :expires,
-                            (SELECT revision FROM flows WHERE flow_id = :flow))
+                            (SELECT revision FROM flows WHERE flow_id = :flow), :experiment, :variant)
                         RETURNING flow_version""")
                 .param("id", s.sessionId()).param("hash", tokenHash).param("wa", s.waId()).param("flow", s.flowId())
                 .param("status", s.status()).param("initial", json(s.initialData()))
                 .param("created", Timestamp.from(s.createdAt())).param("expires", Timestamp.from(s.expiresAt()))
+                .param("experiment", s.experimentId()).param("variant", s.variant())
                 .query((rs, row) -> rs.getObject("flow_version", Integer.class)).list().get(0);
     }
 
@@ -100,7 +101,9 @@ public class FlowSessionRepository {
                 rs.getTimestamp("updated_at").toInstant(),
                 rs.getTimestamp("expires_at").toInstant(),
                 rs.getTimestamp("handover_at") == null ? null : rs.getTimestamp("handover_at").toInstant(),
-                rs.getObject("flow_version", Integer.class));
+                rs.getObject("flow_version", Integer.class),
+                rs.getString("experiment_id"),
+                rs.getString("variant"));
     }
 
     private String json(Object value) {

@@ -38,10 +38,7 @@ class FlowEventsEndToEndTest {
         broker = EmbeddedKafkaBroker.start(2);
         app = RoutingApiInstance.builder().property("flowgate.kafka.bootstrap-servers", broker.bootstrapServers()).start();
         new DeviceRepairExample(app.uri("/"), RoutingApiInstance.ADMIN_TOKEN).install();
-        // endpoint-request events are dropped, by design, while routing-api does not yet know Kafka is up
-        var http = java.net.http.HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(30)).until(() -> http.send(java.net.http.HttpRequest.newBuilder(app.uri("/actuator/prometheus")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(l -> l.startsWith("flowgate_kafka_available") && l.endsWith(" 1.0")));
+        app.awaitKafkaAvailable();
     }
 
     @AfterAll
@@ -173,9 +170,7 @@ class FlowEventsEndToEndTest {
     }
 
     private static List<JsonNode> events(TopicReader reader, String session, String type) {
-        return reader.received().stream().map(r -> parse(r.value()))
-                .filter(e -> e.path("type").asText().equals(type) && e.path("session_id").asText().equals(session))
-                .toList();
+        return reader.events(type, session);
     }
 
     private static JsonNode parse(String json) {

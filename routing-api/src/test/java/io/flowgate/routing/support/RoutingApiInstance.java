@@ -185,6 +185,12 @@ public final class RoutingApiInstance implements AutoCloseable {
         return answer.json();
     }
 
+    /** Waits until this instance knows Kafka is up: endpoint-request events are dropped, by design, until then. */
+    public void awaitKafkaAvailable() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(l -> l.startsWith("flowgate_kafka_available") && l.endsWith(" 1.0")));
+    }
+
     public JsonNode session(String sessionId) {
         return admin("GET", "/api/flow-sessions/" + sessionId, null).json();
     }

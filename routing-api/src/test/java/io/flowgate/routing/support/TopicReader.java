@@ -1,5 +1,7 @@
 package io.flowgate.routing.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.events.EventSchemas;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,6 +95,20 @@ public final class TopicReader implements AutoCloseable {
         synchronized (received) {
             return List.copyOf(received);
         }
+    }
+
+    /** The events of one type and session read so far, parsed, in the order read. */
+    public List<JsonNode> events(String type, String sessionId) {
+        ObjectMapper json = new ObjectMapper();
+        return received().stream().map(r -> {
+                    try {
+                        return json.readTree(r.value());
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException("not JSON: " + r.value(), e);
+                    }
+                })
+                .filter(e -> e.path("type").asText().equals(type) && e.path("session_id").asText().equals(sessionId))
+                .toList();
     }
 
     /**

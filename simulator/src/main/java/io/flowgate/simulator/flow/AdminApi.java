@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The two calls a business makes on routing-api's admin API before a user opens a Flow: read the
- * uploaded Flow JSON, and mint a flow token for the user ({@code POST /api/flow-sessions}). The bearer
+ * The calls a business makes on routing-api's admin API before a user opens a Flow: read the uploaded
+ * Flow JSON, and mint a flow token for the user ({@code POST /api/flow-sessions}); and, for the experiment
+ * scenarios, any other admin call. The bearer
  * token goes in the header only; it is never part of an error message.
  */
 final class AdminApi {
@@ -33,8 +34,8 @@ final class AdminApi {
         this.token = token;
     }
 
-    /** A minted flow token and the session it opens. */
-    record Minted(String flowToken, String sessionId) {
+    /** A minted flow token, the session it opens, and the experiment variant it was assigned ("" for none). */
+    record Minted(String flowToken, String sessionId, String variant) {
         @Override
         public String toString() {
             return "Minted[sessionId=" + sessionId + "]";
@@ -69,7 +70,7 @@ final class AdminApi {
         if (flowToken.isEmpty() || sessionId.isEmpty()) {
             throw new AdminException(201, "POST /api/flow-sessions answered without flow_token or session_id");
         }
-        return new Minted(flowToken, sessionId);
+        return new Minted(flowToken, sessionId, answer.path("variant").asText(""));
     }
 
     /** The Flow JSON uploaded as {@code flowId}. */
@@ -77,7 +78,8 @@ final class AdminApi {
         return call("GET", "/api/flows/" + URLEncoder.encode(flowId, StandardCharsets.UTF_8), null, 200);
     }
 
-    private JsonNode call(String method, String path, String body, int expected)
+    /** Any admin API call; {@code expected} is the one status that counts as success. */
+    JsonNode call(String method, String path, String body, int expected)
             throws IOException, InterruptedException, AdminException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(TIMEOUT)

@@ -3,6 +3,8 @@ package io.flowgate.simulator.flow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.simulator.meta.MetaPost;
 import io.flowgate.simulator.report.Measurements;
 
@@ -42,6 +44,17 @@ final class FlowEndpointClient {
         this.endpoint = endpoint;
         this.cipher = cipher;
         this.appSecret = appSecret;
+    }
+
+    /** A request as the WhatsApp client sends it (before encryption). */
+    static ObjectNode payload(String action, String screen, ObjectNode data, String flowToken) {
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        p.put("version", "3.0");
+        p.put("action", action);
+        p.put("screen", screen);
+        p.set("data", data);
+        p.put("flow_token", flowToken);
+        return p;
     }
 
     FlowAnswer send(JsonNode payload) throws InterruptedException {

@@ -208,13 +208,7 @@ final class FlowJourney implements Journey {
     }
 
     private ObjectNode payload(String action, String screen, ObjectNode data) {
-        ObjectNode p = JsonNodeFactory.instance.objectNode();
-        p.put("version", "3.0");
-        p.put("action", action);
-        p.put("screen", screen);
-        p.set("data", data);
-        p.put("flow_token", minted.flowToken());
-        return p;
+        return FlowEndpointClient.payload(action, screen, data, minted.flowToken());
     }
 
     private Optional<Duration> think() {
