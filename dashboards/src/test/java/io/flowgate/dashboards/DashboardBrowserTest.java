@@ -94,9 +94,9 @@ class DashboardBrowserTest {
         assertThat(((Number) p90.get(SPIKE_MINUTE_INDEX)).doubleValue()).isEqualTo(busyP90(SPIKE_MINUTE_INDEX));
         assertThat(text("latency-meta")).contains("WELCOME · data_exchange").contains("worst p90 1,240 ms");
 
-        List<WebElement> alertRows = browser.findElements(By.cssSelector("#alerts-rows tr"));
+        List<String> alertRows = texts("#alerts-rows tr");
         assertThat(alertRows).hasSize(1);
-        assertThat(alertRows.get(0).getText()).contains("p90").contains("1,240 ms").contains("1,000 ms");
+        assertThat(alertRows.get(0)).contains("p90").contains("1,240 ms").contains("1,000 ms");
         assertThat(browser.findElement(By.id("alerts-none")).isDisplayed()).isFalse();
 
         assertThat(dataset("stale", 0).stream().mapToLong(v -> ((Number) v).longValue()).sum()).isEqualTo(STALE_SESSIONS);
@@ -133,11 +133,11 @@ class DashboardBrowserTest {
         assertThat(js("return flowgateDashboard.charts.experimentsFunnel.data.labels"))
                 .isEqualTo(List.of("WELCOME", "DETAILS", "QUOTE"));
 
-        List<WebElement> rows = browser.findElements(By.cssSelector("#experiments-rows tr"));
+        List<String> rows = texts("#experiments-rows tr");
         assertThat(rows).hasSize(3);
-        assertThat(rows.get(0).getText()).contains("control (control)").contains("1,600").contains("31%");
-        assertThat(rows.get(1).getText()).contains("+9.0 pt [+3.1 pt, +14.2 pt]").contains("0.0004").contains("winner");
-        assertThat(rows.get(2).getText()).contains("stopped by guardrail")
+        assertThat(rows.get(0)).contains("control (control)").contains("1,600").contains("31%");
+        assertThat(rows.get(1)).contains("+9.0 pt [+3.1 pt, +14.2 pt]").contains("0.0004").contains("winner");
+        assertThat(rows.get(2)).contains("stopped by guardrail")
                 .contains("p90 latency 2,140 ms over 1,000 ms, 10:12 UTC");
 
         browser.findElement(By.id("experiments-panel")).getLocation();
@@ -201,11 +201,11 @@ class DashboardBrowserTest {
         assertThat(new Select(browser.findElement(By.id("meta-flow"))).getFirstSelectedOption().getText())
                 .isEqualTo(META_FLOW + " (" + FLOW + ") · THROTTLED");
         assertThat(text("meta-meta")).contains("status THROTTLED").contains("last p90 difference");
-        List<WebElement> rows = browser.findElements(By.cssSelector("#meta-rows tr"));
+        List<String> rows = texts("#meta-rows tr");
         assertThat(rows).hasSize(4);
         // newest first: the error-rate alert, then the latency alert
-        assertThat(rows.get(0).getText()).contains("ENDPOINT_ERROR_RATE").contains("14.3 %");
-        assertThat(rows.get(1).getText()).contains("ENDPOINT_LATENCY").contains("ACTIVATED").contains("500 / 8,000");
+        assertThat(rows.get(0)).contains("ENDPOINT_ERROR_RATE").contains("14.3 %");
+        assertThat(rows.get(1)).contains("ENDPOINT_LATENCY").contains("ACTIVATED").contains("500 / 8,000");
 
         WebElement banner = browser.findElement(By.id("meta-banner"));
         assertThat(banner.isDisplayed()).isTrue();
@@ -277,19 +277,34 @@ class DashboardBrowserTest {
         // the Sankey of the newer version: its 5 transitions (one of them BACK) and 3 drop-offs, 5 screens + start + dropped
         assertThat(js("return flowgateDashboard.versions")).isEqualTo(Map.of("nodes", 6L, "links", 8L, "backLinks", 1L));
         assertThat(browser.findElements(By.cssSelector("#versions-paths-svg path"))).hasSize(8);
-        assertThat(browser.findElements(By.cssSelector("#versions-paths-svg text"))).extracting(WebElement::getText)
-                .anyMatch(t -> t.startsWith("start")).anyMatch(t -> t.startsWith("(dropped off)"));
+        // read in one script: the page redraws the diagram every second (?refresh=1), which would leave
+        // elements found one call earlier stale
+        assertThat(sankeyLabels()).anyMatch(t -> t.startsWith("start")).anyMatch(t -> t.startsWith("(dropped off)"));
         WebElement panel = browser.findElement(By.id("versions-panel"));
         Files.write(SCREENSHOTS.resolve("versions.png"), panel.getScreenshotAs(OutputType.BYTES));
 
         new Select(browser.findElement(By.id("versions-paths"))).selectByValue("1");
         new WebDriverWait(browser, WAIT).until(d -> Long.valueOf(9).equals(js("return flowgateDashboard.versions.links")));
-        assertThat(browser.findElements(By.cssSelector("#versions-paths-svg text"))).extracting(WebElement::getText)
-                .anyMatch(t -> t.startsWith(HOSTILE_SCREEN));
+        assertThat(sankeyLabels()).anyMatch(t -> t.startsWith(HOSTILE_SCREEN));
         Files.write(SCREENSHOTS.resolve("versions-v1-paths.png"), panel.getScreenshotAs(OutputType.BYTES));
 
         assertNoMarkupFromTheData();
         assertNoConsoleErrors();
+    }
+
+    private static List<String> sankeyLabels() {
+        return jsList("return Array.from(document.querySelectorAll('#versions-paths-svg text')).map(t => t.textContent)")
+                .stream().map(String::valueOf).toList();
+    }
+
+    /**
+     * The rendered text of the elements a selector finds, read in one script: with {@code ?refresh=1} a view
+     * may redraw between two WebDriver calls, leaving elements found by the first stale for the second.
+     */
+    private static List<String> texts(String selector) {
+        return ((List<?>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText)", selector))
+                .stream().map(String::valueOf).toList();
     }
 
     private static void open(Dashboard dashboard) {
