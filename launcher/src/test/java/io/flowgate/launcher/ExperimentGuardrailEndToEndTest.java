@@ -2,8 +2,13 @@ package io.flowgate.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.events.Topics;
 import io.flowgate.simulator.flow.BusinessPublicKey;
 import io.flowgate.simulator.flow.ExperimentScenario;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -17,6 +22,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +89,13 @@ class ExperimentGuardrailEndToEndTest {
             assertThat(variant(experiment, "control").path("assigning").asBoolean()).isTrue();
             assertThat(experiment.path("guardrail_stops")).hasSize(1);
 
+            // the job announced it on flowgate.alerts, with the stop row's id
+            JsonNode breached = breachedEvent(flowgate);
+            assertThat(breached.path("event_id").asText()).isEqualTo("guardrail:" + EXPERIMENT + ":slow")
+                    .isEqualTo(stop.path("detail").path("event_id").asText());
+            assertThat(breached.path("guardrail").asText()).isEqualTo("p90_latency");
+            assertThat(breached.path("observed").asDouble()).isEqualTo(stop.path("observed").asDouble());
+
             // new users: all in the control (the slow variant's buckets go to it), none outside the experiment
             ExperimentScenario.Result after = scenario.run(30, 2000, "4915551");
             assertThat(after.problems()).isEmpty();
@@ -97,6 +110,30 @@ class ExperimentGuardrailEndToEndTest {
              var rs = c.createStatement().executeQuery("SELECT guardrail FROM experiment_guardrail_stops WHERE experiment_id = '"
                      + EXPERIMENT + "' AND variant = 'slow'")) {
             return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** The experiment's {@code experiment_guardrail_breached} event on {@code flowgate.alerts}. */
+    private static JsonNode breachedEvent(EmbeddedFlowgate flowgate) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, flowgate.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "guardrail-e2e-test",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.ALERTS));
+            JsonNode[] found = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ZERO).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofSeconds(1))) {
+                    JsonNode event = JSON.readTree(r.value());
+                    if ("experiment_guardrail_breached".equals(event.path("type").asText())
+                            && EXPERIMENT.equals(event.path("experiment_id").asText())) {
+                        found[0] = event;
+                    }
+                }
+                return found[0] != null;
+            });
+            return found[0];
         }
     }
 
