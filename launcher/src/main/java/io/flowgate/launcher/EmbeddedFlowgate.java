@@ -70,6 +70,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
     private String adminToken;
     private String appSecret;
     private String dbUrl;
+    private String kafkaBootstrap;
     private Path publicKey;
     private GraphApiStandIn graph;
     private String banner;
@@ -115,6 +116,11 @@ public final class EmbeddedFlowgate implements AutoCloseable {
 
     public String dbUrl() {
         return dbUrl;
+    }
+
+    /** The Kafka bootstrap servers the run uses (the in-process broker's, or KAFKA_BOOTSTRAP_SERVERS). */
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
     }
 
     public Path publicKey() {
@@ -166,6 +172,7 @@ public final class EmbeddedFlowgate implements AutoCloseable {
             kafkaWhere = "in-process KRaft broker, data in " + home.resolve("kafka");
         }
         EmbeddedKafkaBroker.createTopics(kafka, Topics.ALL, partitions);
+        kafkaBootstrap = kafka;
 
         String graphApi = env("FLOWGATE_GRAPH_API_URL", null);
         graph = null;

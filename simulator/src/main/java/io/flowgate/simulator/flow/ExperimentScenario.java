@@ -45,13 +45,14 @@ public final class ExperimentScenario {
     public static final double CONTROL_COMPLETION = 0.9 * 0.9 * 0.6 * 0.95;
     public static final double SKIP_COMPLETION = 0.9 * 0.9 * 0.95;
     static final int SLOW_LOOKUPS = 100;
+    private static final int LOOKUPS_PER_RULE = 100;
     private static final String NORMAL_RULE_NAME = "details to scheduling";
 
     /** The three experiments. */
     public enum Kind {
         UPLIFT("skip_schedule", "CONFIRM", "true"),
         AA("same", null, null),
-        SLOW_RULES("slow", "SCHEDULE", slowCondition());
+        SLOW_RULES("slow", "SCHEDULE", null);
 
         final String treatment;
         final String next;
@@ -97,6 +98,16 @@ public final class ExperimentScenario {
      * of this kind, 50/50; a Flow has at most one live experiment, so stop the last one first.
      */
     public void install(Kind kind, String experimentId) throws IOException, InterruptedException {
+        install(kind, experimentId, null, SLOW_LOOKUPS);
+    }
+
+    /**
+     * Like {@link #install(Kind, String)}, with the experiment's {@code max_p90_latency_ms} guardrail (null:
+     * the analytics job's default) and, for {@link Kind#SLOW_RULES}, the number of lookups of the slow
+     * condition (more: slower).
+     */
+    public void install(Kind kind, String experimentId, Double maxP90LatencyMs, int slowLookups)
+            throws IOException, InterruptedException {
         try {
             admin.call("PUT", "/api/flows/" + FLOW_ID, flowJson(), 200);
         } catch (AdminApi.AdminException first) {
@@ -113,7 +124,7 @@ public final class ExperimentScenario {
             if (!present) {
                 admin.call("POST", "/api/flows/" + FLOW_ID + "/rules", rule("SCHEDULE", "true", NORMAL_RULE_NAME).toString(), 201);
             }
-            admin.call("POST", "/api/experiments", experiment(kind, experimentId).toString(), 201);
+            admin.call("POST", "/api/experiments", experiment(kind, experimentId, maxP90LatencyMs, slowLookups).toString(), 201);
             admin.call("POST", "/api/experiments/" + experimentId + "/start", null, 200);
         } catch (AdminApi.AdminException e) {
             throw new IOException(e.getMessage());
@@ -202,15 +213,24 @@ public final class ExperimentScenario {
     }
 
     static ObjectNode experiment(Kind kind, String experimentId) {
+        return experiment(kind, experimentId, null, SLOW_LOOKUPS);
+    }
+
+    static ObjectNode experiment(Kind kind, String experimentId, Double maxP90LatencyMs, int slowLookups) {
         ObjectNode e = JsonNodeFactory.instance.objectNode();
         e.put("experiment_id", experimentId);
         e.put("flow_id", FLOW_ID);
         e.put("description", "simulator scenario " + kind.name().toLowerCase());
+        if (maxP90LatencyMs != null) {
+            e.put("max_p90_latency_ms", maxP90LatencyMs);
+        }
         ArrayNode variants = e.putArray("variants");
         variants.addObject().put("variant", "control").put("control", true).put("weight", 1);
         ObjectNode treatment = variants.addObject().put("variant", kind.treatment).put("weight", 1);
         ArrayNode rules = treatment.putArray("rules");
-        if (kind.next != null) {
+        if (kind == Kind.SLOW_RULES) {
+            slowRules(slowLookups).forEach(rules::add);
+        } else if (kind.next != null) {
             rules.add(rule(kind.next, kind.condition, kind.treatment));
         }
         return e;
@@ -226,12 +246,24 @@ public final class ExperimentScenario {
     }
 
     /**
-     * Always true, after {@link #SLOW_LOOKUPS} inventory lookups of items that do not exist, each a
-     * database round trip (their keys are new for every user, so routing-api's cache cannot help).
+     * Rules that route DETAILS on to SCHEDULE like the control, after {@code lookups} inventory lookups
+     * ({@code item(..)}) of items that do not exist, each a database round trip (their keys are new for every
+     * user, so routing-api's cache cannot help). A condition holds at most {@value #LOOKUPS_PER_RULE} of
+     * them (a rule's condition is at most 4000 characters), so more lookups take more rules, tried in
+     * priority order: each but the last asks whether any of its items exists (never), the last whether
+     * none of its items does (always).
      */
-    private static String slowCondition() {
-        return IntStream.range(0, SLOW_LOOKUPS).mapToObj(i -> "item(session.wa_id + ':" + i + "').exists")
-                .collect(Collectors.joining(" || ", "!(", ")"));
+    static List<ObjectNode> slowRules(int lookups) {
+        List<ObjectNode> rules = new ArrayList<>();
+        for (int from = 0, priority = 1; from < lookups; from += LOOKUPS_PER_RULE, priority++) {
+            int to = Math.min(lookups, from + LOOKUPS_PER_RULE);
+            String any = IntStream.range(from, to).mapToObj(i -> "item(session.wa_id + ':" + i + "').exists")
+                    .collect(Collectors.joining(" || "));
+            boolean last = to == lookups;
+            ObjectNode r = rule(Kind.SLOW_RULES.next, last ? "!(" + any + ")" : any, Kind.SLOW_RULES.treatment + (last ? "" : " " + priority));
+            rules.add(r.put("priority", priority));
+        }
+        return rules;
     }
 
     private static String flowJson() {
