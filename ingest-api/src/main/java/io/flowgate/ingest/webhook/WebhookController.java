@@ -1,6 +1,6 @@
 package io.flowgate.ingest.webhook;
 
-import io.flowgate.events.MetaSignature;
+import io.flowgate.meta.MetaSignature;
 import io.flowgate.ingest.system.IngestProperties;
 import io.flowgate.ingest.webhook.WebhookReceiver.Answer;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,9 +1,9 @@
 package io.flowgate.ingest.webhook;
 
 import io.flowgate.events.InboundUpdate;
-import io.flowgate.events.Masked;
+import io.flowgate.meta.Masked;
 import io.flowgate.events.MetaFlowSignal;
-import io.flowgate.events.MetaSignature;
+import io.flowgate.meta.MetaSignature;
 import io.flowgate.events.Topics;
 import io.flowgate.ingest.kafka.InboundPublisher;
 import io.flowgate.ingest.kafka.NotAcknowledgedException;

@@ -1,5 +1,9 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.routing.chat.machine.ChatMachine;
+import io.flowgate.routing.chat.machine.MachineParser;
+import io.flowgate.routing.chat.machine.MachineValidationException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.system.ApiException;

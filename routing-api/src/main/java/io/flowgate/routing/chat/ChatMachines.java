@@ -1,5 +1,9 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.routing.chat.machine.ChatMachine;
+import io.flowgate.routing.chat.machine.MachineParser;
+import io.flowgate.routing.chat.machine.MachineValidationException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -22,7 +26,7 @@ import java.util.Optional;
  * takes effect for the next message on every instance, and no message waits on parsing and compiling CEL.
  */
 @Service
-class ChatMachines {
+public class ChatMachines {
 
     private static final Logger log = LoggerFactory.getLogger(ChatMachines.class);
 
@@ -72,7 +76,7 @@ class ChatMachines {
      * Stores {@code definition} under {@code machineId} if no machine exists at all (a fresh installation);
      * returns whether it did. Safe when several instances start at once.
      */
-    boolean installIfNone(String machineId, JsonNode definition) {
+    public boolean installIfNone(String machineId, JsonNode definition) {
         MachineParser.parse(machineId, definition);
         return jdbc.sql("""
                         INSERT INTO chat_machines (machine_id, definition)

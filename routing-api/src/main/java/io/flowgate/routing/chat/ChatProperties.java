@@ -30,7 +30,7 @@ import java.time.Duration;
  */
 @ConfigurationProperties("flowgate.chat")
 @Validated
-record ChatProperties(
+public record ChatProperties(
         @DefaultValue(ChatProperties.EXAMPLE_MACHINE) @NotBlank String defaultMachine,
         @DefaultValue("24h") @DurationMin(seconds = 1) Duration coldAfter,
         @DefaultValue("1m") @DurationMin(millis = 10) Duration housekeepingInterval,
@@ -39,5 +39,5 @@ record ChatProperties(
         @DefaultValue("en") @NotBlank String reengagementLanguage,
         @DefaultValue("flowgate-routing-chat") @NotBlank String consumerGroup) {
 
-    static final String EXAMPLE_MACHINE = "lead_qualification";
+    public static final String EXAMPLE_MACHINE = "lead_qualification";
 }

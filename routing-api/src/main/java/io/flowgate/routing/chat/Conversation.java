@@ -1,14 +1,19 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.routing.chat.machine.Answers;
+import io.flowgate.routing.chat.machine.ChatCel;
+import io.flowgate.routing.chat.machine.ChatMachine;
+import io.flowgate.routing.chat.machine.MachineParser;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.runtime.CelEvaluationException;
-import io.flowgate.routing.chat.ChatMachine.FlowStep;
-import io.flowgate.routing.chat.ChatMachine.Kind;
-import io.flowgate.routing.chat.ChatMachine.Option;
-import io.flowgate.routing.chat.ChatMachine.Question;
-import io.flowgate.routing.chat.ChatMachine.State;
-import io.flowgate.routing.chat.ChatMachine.Transition;
-import io.flowgate.routing.routing.CelValues;
+import io.flowgate.routing.chat.machine.ChatMachine.FlowStep;
+import io.flowgate.routing.chat.machine.ChatMachine.Kind;
+import io.flowgate.routing.chat.machine.ChatMachine.Option;
+import io.flowgate.routing.chat.machine.ChatMachine.Question;
+import io.flowgate.routing.chat.machine.ChatMachine.State;
+import io.flowgate.routing.chat.machine.ChatMachine.Transition;
+import io.flowgate.routing.rules.CelValues;
 import io.flowgate.routing.whatsapp.Messages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,8 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.meta.Masked;
+import io.flowgate.routing.chat.machine.ChatMachine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,7 +109,7 @@ class InboundProcessor {
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("could not record a failed message of user {}: {}", Masking.user(update.userId()), e.getClass().getSimpleName());
+            log.warn("could not record a failed message of user {}: {}", Masked.id(update.userId()), e.getClass().getSimpleName());
         }
     }
 
@@ -142,7 +145,7 @@ class InboundProcessor {
         } else {
             machine = machines.find(lead.machineId()).orElse(null);
             if (machine == null) {
-                log.warn("chat machine {} of user {} is missing: the message is not answered", lead.machineId(), Masking.user(lead.waId()));
+                log.warn("chat machine {} of user {} is missing: the message is not answered", lead.machineId(), Masked.id(lead.waId()));
                 return "no_machine";
             }
         }
@@ -206,7 +209,7 @@ class InboundProcessor {
         flowSessions.insert(session, FlowTokens.hash(token));
         outgoing.enqueue(lead.sendTo(), Messages.flow(open.body(), open.flow().flowId(), token, open.flow().cta()),
                 session.sessionId().toString());
-        log.info("user {} handed into flow {} (session {})", Masking.user(lead.waId()), open.flow().flowId(), session.sessionId());
+        log.info("user {} handed into flow {} (session {})", Masked.id(lead.waId()), open.flow().flowId(), session.sessionId());
         return lead.withFlowSession(session.sessionId());
     }
 

@@ -26,7 +26,7 @@ import java.util.Locale;
  * @param flowReply  the Flow completion, or null
  * @param contextId  the wamid of the business message this one answers, or null
  */
-record Input(String type, String text, String replyId, String replyTitle, FlowReply flowReply, String contextId) {
+public record Input(String type, String text, String replyId, String replyTitle, FlowReply flowReply, String contextId) {
 
     /** Larger {@code response_json} strings are not parsed: a Flow's params are small. */
     static final int MAX_RESPONSE_JSON = 64 * 1024;
@@ -38,7 +38,7 @@ record Input(String type, String text, String replyId, String replyTitle, FlowRe
     record FlowReply(String flowToken, ObjectNode params) {
     }
 
-    static Input of(InboundUpdate update) {
+    public static Input of(InboundUpdate update) {
         JsonNode p = update.payload() == null ? JsonNodeFactory.instance.objectNode() : update.payload();
         String type = ControlCharacters.storable(p.path("type").isTextual() ? p.get("type").asText() : String.valueOf(update.messageType()));
         String text = null;
@@ -85,7 +85,7 @@ record Input(String type, String text, String replyId, String replyTitle, FlowRe
     }
 
     /** What a free answer ("any") stores: the text, the tapped id, or the message type in brackets. */
-    String anyValue() {
+    public String anyValue() {
         if (text != null) {
             return text.strip();
         }

@@ -19,7 +19,7 @@ import java.util.UUID;
  * @param lastInteraction when the user last wrote (processing time)
  * @param reEngagedAt     when the last re-engagement message was queued, or null
  */
-record Lead(
+public record Lead(
         long id,
         String waId,
         String sendTo,
@@ -42,7 +42,7 @@ record Lead(
     static final String ESCALATED = "escalated";
     static final String COLD = "cold";
 
-    Lead {
+    public Lead {
         data = Map.copyOf(data);
     }
 

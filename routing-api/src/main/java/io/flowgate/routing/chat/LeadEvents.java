@@ -1,5 +1,7 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.routing.chat.machine.ChatMachine;
+
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.LeadStateUpdated;
 import io.flowgate.events.Topics;

@@ -1,5 +1,7 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.routing.chat.machine.ChatMachine;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 

@@ -1,7 +1,7 @@
 package io.flowgate.routing.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowgate.routing.routing.CelValues;
+import io.flowgate.routing.rules.CelValues;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -21,7 +21,7 @@ import java.util.UUID;
  * serializes one user's messages however many consumers and instances process them.
  */
 @Repository
-class LeadRepository {
+public class LeadRepository {
 
     private static final String COLUMNS = """
             id, wa_id, send_to, machine_id, session_id, session_started_at, current_state, previous_state,
@@ -106,7 +106,7 @@ class LeadRepository {
     }
 
     /** The lead of a user, by user id or phone number, for operators. */
-    Optional<Lead> find(String waIdOrPhone) {
+    public Optional<Lead> find(String waIdOrPhone) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM lead_qualifications WHERE wa_id = :id OR send_to = :id ORDER BY id LIMIT 1")
                 .param("id", waIdOrPhone).query(this::map).optional();
     }

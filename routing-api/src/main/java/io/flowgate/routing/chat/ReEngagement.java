@@ -1,5 +1,6 @@
 package io.flowgate.routing.chat;
 
+import io.flowgate.meta.Masked;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.StaleSession;
 import io.flowgate.routing.whatsapp.Messages;
@@ -97,7 +98,7 @@ class ReEngagement {
         outgoing.enqueue(lead.sendTo(), Messages.template(properties.reengagementTemplate(), properties.reengagementLanguage(),
                 List.of()), null);
         leads.markReEngaged(lead.id(), clock.instant());
-        log.info("user {} re-engaged in state {} of {}", Masking.user(lead.waId()), lead.currentState(), lead.machineId());
+        log.info("user {} re-engaged in state {} of {}", Masked.id(lead.waId()), lead.currentState(), lead.machineId());
         return "re_engaged";
     }
 

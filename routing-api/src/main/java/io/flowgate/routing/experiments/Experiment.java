@@ -1,7 +1,7 @@
 package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flowgate.routing.routing.RuleDefinition;
+import io.flowgate.routing.rules.RuleDefinition;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.flowgate.routing.experiments;
 
-import io.flowgate.routing.routing.RuleEngine;
+import io.flowgate.routing.rules.RuleEngine;
 import io.flowgate.routing.sessions.FlowSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

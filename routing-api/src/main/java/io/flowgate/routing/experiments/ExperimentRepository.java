@@ -2,8 +2,8 @@ package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowgate.routing.routing.RuleDefinition;
-import io.flowgate.routing.routing.RuleJson;
+import io.flowgate.routing.rules.RuleDefinition;
+import io.flowgate.routing.rules.RuleJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 

@@ -1,12 +1,17 @@
 package io.flowgate.routing.flowendpoint;
 
+import io.flowgate.routing.flowendpoint.crypto.DecryptedRequest;
+import io.flowgate.routing.flowendpoint.crypto.EndpointKeys;
+import io.flowgate.routing.flowendpoint.crypto.FlowCrypto;
+import io.flowgate.routing.flowendpoint.crypto.UndecryptableRequestException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.events.EndpointRequest;
-import io.flowgate.events.MetaSignature;
+import io.flowgate.meta.MetaSignature;
 import io.flowgate.routing.flows.FlowDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

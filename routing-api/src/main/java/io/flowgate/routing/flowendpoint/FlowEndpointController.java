@@ -1,7 +1,7 @@
 package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.events.EndpointRequest;
-import io.flowgate.events.MetaSignature;
+import io.flowgate.meta.MetaSignature;
 import io.flowgate.routing.system.BoundedBody;
 import io.flowgate.routing.system.DatabaseOutage;
 import io.micrometer.core.instrument.Gauge;

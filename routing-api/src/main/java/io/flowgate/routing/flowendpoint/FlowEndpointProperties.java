@@ -25,7 +25,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("flowgate.endpoint")
 @Validated
-record FlowEndpointProperties(
+public record FlowEndpointProperties(
         String privateKey,
         String privateKeyPassphrase,
         String previousPrivateKey,

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
-import io.flowgate.routing.routing.Decision;
-import io.flowgate.routing.routing.RuleContext;
-import io.flowgate.routing.routing.RuleDefinition;
-import io.flowgate.routing.routing.RuleEngine;
+import io.flowgate.routing.rules.Decision;
+import io.flowgate.routing.rules.RuleContext;
+import io.flowgate.routing.rules.RuleDefinition;
+import io.flowgate.routing.rules.RuleEngine;
 import io.flowgate.routing.sessions.FlowSession;
 import io.flowgate.routing.sessions.FlowSessionRepository;
 import io.flowgate.routing.sessions.FlowTokens;
@@ -76,7 +76,7 @@ class FlowSteps {
     StepOutcome step(FlowRequest request) {
         byte[] tokenHash = FlowTokens.hash(request.flowToken());
         if (tokenHash == null) {
-            return StepOutcome.refused("missing", null, null);
+            return StepOutcome.refused(TokenRefusal.MISSING, null, null);
         }
         return tx.execute(status -> stepLocked(tokenHash, request));
     }
@@ -84,7 +84,7 @@ class FlowSteps {
     private StepOutcome stepLocked(byte[] tokenHash, FlowRequest request) {
         FlowSession session = sessions.lockByTokenHash(tokenHash).orElse(null);
         if (session == null) {
-            return StepOutcome.refused("unknown", null, null);
+            return StepOutcome.refused(TokenRefusal.UNKNOWN, null, null);
         }
         // the events of every request of the session carry the Flow version it started on and its experiment
         return stepOn(session, request).withSession(session.flowVersion(), session.experimentId(), session.variant());
@@ -98,17 +98,17 @@ class FlowSteps {
             return duplicate(session, request);
         }
         if (!session.isActive()) {
-            return StepOutcome.refused(session.status(), session.sessionId(), session.flowId());
+            return StepOutcome.refused(TokenRefusal.ofStatus(session.status()), session.sessionId(), session.flowId());
         }
         if (session.isExpired(now)) {
-            return StepOutcome.refused("expired", session.sessionId(), session.flowId());
+            return StepOutcome.refused(TokenRefusal.EXPIRED, session.sessionId(), session.flowId());
         }
         if (repeat) {
             return duplicate(session, request);
         }
         FlowDefinition flow = flows.find(session.flowId()).orElse(null);
         if (flow == null) {
-            return StepOutcome.refused("flow_removed", session.sessionId(), session.flowId());
+            return StepOutcome.refused(TokenRefusal.FLOW_REMOVED, session.sessionId(), session.flowId());
         }
         Step step = new Step(session, flow, request, fingerprint, now);
         return switch (request.action()) {
@@ -161,7 +161,7 @@ class FlowSteps {
         }
         if (!flow.hasScreen(from)) {
             log.info("session {}: request from screen {} which flow {} does not have", session.sessionId(), from, flow.flowId());
-            return StepOutcome.refused("unknown_screen", session.sessionId(), flow.flowId());
+            return StepOutcome.refused(TokenRefusal.UNKNOWN_SCREEN, session.sessionId(), flow.flowId());
         }
         String refused = ControlCharacters.findIn(step.request().data(), "data");
         if (refused != null) {

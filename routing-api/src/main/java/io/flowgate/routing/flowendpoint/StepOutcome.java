@@ -9,7 +9,7 @@ import java.util.UUID;
  * and metrics), or a refusal of the flow token (427).
  *
  * @param response     the answer {@code {screen, data}} without {@code version}; null when the token is refused
- * @param refusal      why the token was refused ({@code unknown}, {@code expired}, {@code completed}, ...), else null
+ * @param refusal      why the token was refused, else null
  * @param transitioned a new transition was recorded (false for double taps, mismatches, refreshes)
  * @param kind         {@code transition}, {@code duplicate}, {@code mismatch}, {@code no_route}, {@code refresh}, {@code refused_input}, {@code refused}
  * @param ruleId       the routing rule that decided the transition, or null for the Flow's routing model
@@ -19,7 +19,7 @@ import java.util.UUID;
  */
 record StepOutcome(
         ObjectNode response,
-        String refusal,
+        TokenRefusal refusal,
         boolean transitioned,
         String kind,
         UUID sessionId,
@@ -33,7 +33,7 @@ record StepOutcome(
         String experimentId,
         String variant) {
 
-    StepOutcome(ObjectNode response, String refusal, boolean transitioned, String kind, UUID sessionId, String flowId,
+    StepOutcome(ObjectNode response, TokenRefusal refusal, boolean transitioned, String kind, UUID sessionId, String flowId,
                 String fromScreen, String toScreen, boolean completed, boolean handover, Long ruleId) {
         this(response, refusal, transitioned, kind, sessionId, flowId, fromScreen, toScreen, completed, handover, ruleId,
                 null, null, null);
@@ -45,7 +45,7 @@ record StepOutcome(
                 handover, ruleId, version, experiment, variantName);
     }
 
-    static StepOutcome refused(String why, UUID sessionId, String flowId) {
+    static StepOutcome refused(TokenRefusal why, UUID sessionId, String flowId) {
         return new StepOutcome(null, why, false, "refused", sessionId, flowId, null, null, false, false, null);
     }
 

@@ -1,9 +1,9 @@
 package io.flowgate.routing.meta;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flowgate.routing.flowendpoint.CryptoConfig;
-import io.flowgate.routing.flowendpoint.EndpointKeys;
-import io.flowgate.routing.flowendpoint.KeyLoadException;
+import io.flowgate.routing.flowendpoint.crypto.CryptoConfig;
+import io.flowgate.routing.flowendpoint.crypto.EndpointKeys;
+import io.flowgate.routing.flowendpoint.crypto.KeyLoadException;
 import io.flowgate.routing.system.ApiException;
 import io.flowgate.routing.whatsapp.GraphApi;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.flowgate.routing.webhooks;
 
-import io.flowgate.events.Masked;
+import io.flowgate.meta.Masked;
 import io.flowgate.routing.kafka.CommittingConsumer;
 import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DatabaseOutage;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.events.FlowgateEvent;
-import io.flowgate.events.Masked;
+import io.flowgate.meta.Masked;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.chat.LeadFields;
 import io.flowgate.routing.kafka.CommittingConsumer;

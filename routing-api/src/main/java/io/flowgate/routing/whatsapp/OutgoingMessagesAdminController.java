@@ -1,6 +1,6 @@
 package io.flowgate.routing.whatsapp;
 
-import io.flowgate.events.Masked;
+import io.flowgate.meta.Masked;
 import io.flowgate.routing.system.ApiException;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;

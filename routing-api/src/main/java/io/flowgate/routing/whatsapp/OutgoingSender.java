@@ -1,6 +1,6 @@
 package io.flowgate.routing.whatsapp;
 
-import io.flowgate.events.Masked;
+import io.flowgate.meta.Masked;
 import io.flowgate.routing.whatsapp.CloudApiClient.Answer;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claim;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claimed;

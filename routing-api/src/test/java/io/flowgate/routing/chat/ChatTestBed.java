@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * their beginning, and queries of what was queued in {@code outgoing_messages} (sending it is the sender's
  * business) and of the chat tables.
  */
-final class ChatTestBed implements AutoCloseable {
+public final class ChatTestBed implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String GROUP = "flowgate-routing-chat";
@@ -71,7 +71,7 @@ final class ChatTestBed implements AutoCloseable {
     }
 
     /** A broker and a routing-api (which creates the topics, 4 partitions each) with extra settings. */
-    static ChatTestBed start(Map<String, Object> properties) {
+    public static ChatTestBed start(Map<String, Object> properties) {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(4);
         RoutingApiInstance app = instance(broker, null, properties);
         ChatTestBed bed = new ChatTestBed(broker, app, properties);
@@ -79,7 +79,7 @@ final class ChatTestBed implements AutoCloseable {
         return bed;
     }
 
-    static ChatTestBed start() {
+    public static ChatTestBed start() {
         return start(Map.of());
     }
 
@@ -98,7 +98,7 @@ final class ChatTestBed implements AutoCloseable {
         return app;
     }
 
-    EmbeddedKafkaBroker broker() {
+    public EmbeddedKafkaBroker broker() {
         return broker;
     }
 
@@ -118,12 +118,12 @@ final class ChatTestBed implements AutoCloseable {
         app = instance(broker, app.dbUrl(), properties);
     }
 
-    JdbcClient jdbc() {
+    public JdbcClient jdbc() {
         return app.context().getBean(JdbcClient.class);
     }
 
     /** Writes updates to flowgate.inbound as ingest-api does, and waits for Kafka's acknowledgement. */
-    void produce(FlowgateEvent... events) {
+    public void produce(FlowgateEvent... events) {
         try {
             for (FlowgateEvent e : events) {
                 String topic = e instanceof StaleSession ? Topics.STALE_SESSIONS
@@ -222,7 +222,7 @@ final class ChatTestBed implements AutoCloseable {
         }
     }
 
-    static JsonNode parse(String json) {
+    public static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {

@@ -1,5 +1,8 @@
 package io.flowgate.routing.flowendpoint;
 
+import io.flowgate.routing.flowendpoint.crypto.CryptoProviders;
+import io.flowgate.routing.flowendpoint.crypto.RsaDecryptBenchmark;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.examples.DeviceRepairExample;

@@ -1,5 +1,7 @@
 package io.flowgate.routing.flowendpoint;
 
+import io.flowgate.routing.flowendpoint.crypto.KeyLoadException;
+
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.support.TestKeys;

@@ -16,33 +16,33 @@ import java.util.Base64;
  * (whatsapp-protocol.md §1.2) with the JDK alone, so that the tests never check FlowCrypto against
  * itself. One instance is one request: a fresh AES-128 key and 16-byte IV.
  */
-final class MetaClient {
+public final class MetaClient {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    final byte[] aesKey;
-    final byte[] iv;
+    public final byte[] aesKey;
+    public final byte[] iv;
 
     /** The three base64 fields of the request body. */
-    record Envelope(String encryptedAesKey, String encryptedFlowData, String initialVector) {
+    public record Envelope(String encryptedAesKey, String encryptedFlowData, String initialVector) {
     }
 
-    MetaClient() {
+    public MetaClient() {
         this(random(16), random(16));
     }
 
-    MetaClient(byte[] aesKey, byte[] iv) {
+    public MetaClient(byte[] aesKey, byte[] iv) {
         this.aesKey = aesKey;
         this.iv = iv;
     }
 
     /** The request body Meta would send for {@code payload} to the holder of {@code businessKey}. */
-    Envelope seal(PublicKey businessKey, byte[] payload) {
+    public Envelope seal(PublicKey businessKey, byte[] payload) {
         return new Envelope(b64(rsaOaepSha256(businessKey, aesKey)), b64(gcm(Cipher.ENCRYPT_MODE, aesKey, iv, payload)), b64(iv));
     }
 
     /** What the client does with the endpoint's answer: the request key and the IV with every bit flipped. */
-    byte[] openResponse(String body) throws GeneralSecurityException {
+    public byte[] openResponse(String body) throws GeneralSecurityException {
         byte[] flipped = new byte[iv.length];
         for (int i = 0; i < iv.length; i++) {
             flipped[i] = (byte) ~iv[i];
@@ -51,12 +51,12 @@ final class MetaClient {
     }
 
     /** Opens a response as if the IV had not been flipped: must fail for a correct endpoint. */
-    byte[] openResponseWithTheRequestIv(String body) throws GeneralSecurityException {
+    public byte[] openResponseWithTheRequestIv(String body) throws GeneralSecurityException {
         return gcmOrThrow(Cipher.DECRYPT_MODE, aesKey, iv, Base64.getDecoder().decode(body));
     }
 
     /** RSA/ECB/OAEPWithSHA-256AndMGF1Padding with the parameters spelled out, as Meta's Java sample does. */
-    static byte[] rsaOaepSha256(PublicKey key, byte[] secret) {
+    public static byte[] rsaOaepSha256(PublicKey key, byte[] secret) {
         try {
             Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
             rsa.init(Cipher.ENCRYPT_MODE, key,
@@ -67,7 +67,7 @@ final class MetaClient {
         }
     }
 
-    static byte[] gcm(int mode, byte[] key, byte[] iv, byte[] input) {
+    public static byte[] gcm(int mode, byte[] key, byte[] iv, byte[] input) {
         try {
             return gcmOrThrow(mode, key, iv, input);
         } catch (GeneralSecurityException e) {
@@ -81,13 +81,13 @@ final class MetaClient {
         return aes.doFinal(input);
     }
 
-    static byte[] random(int n) {
+    public static byte[] random(int n) {
         byte[] bytes = new byte[n];
         RANDOM.nextBytes(bytes);
         return bytes;
     }
 
-    static String b64(byte[] bytes) {
+    public static String b64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);
     }
 }

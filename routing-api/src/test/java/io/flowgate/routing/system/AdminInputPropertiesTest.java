@@ -75,7 +75,7 @@ class AdminInputPropertiesTest {
                         "SELECT string_agg(t::text, ',') FROM routing_rules t WHERE name = ?"),
                 new Body("PUT", "/api/flows/KEY", resource("/flows/linear.json"),
                         "SELECT string_agg(t::text, ',') FROM flows t WHERE flow_id = ?"),
-                new Body("PUT", "/api/chat-machines/KEY", resource("/chat/lead_qualification.json"),
+                new Body("PUT", "/api/chat-machines/KEY", resource("/examples/lead_qualification/machine.json"),
                         "SELECT string_agg(t::text, ',') FROM chat_machines t WHERE machine_id = ?"));
     }
 

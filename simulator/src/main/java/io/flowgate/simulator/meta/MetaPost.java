@@ -1,6 +1,6 @@
 package io.flowgate.simulator.meta;
 
-import io.flowgate.events.MetaSignature;
+import io.flowgate.meta.MetaSignature;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
