@@ -166,7 +166,7 @@ public final class DataExchangeProfile {
     }
 
     /** Kafka's address plus {@code -Dprofile.env=NAME=value,NAME=value} (settings to compare, e.g. Spring properties). */
-    private static Map<String, String> serverEnvironment(String bootstrapServers) {
+    static Map<String, String> serverEnvironment(String bootstrapServers) {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         for (String pair : System.getProperty("profile.env", "").split(",")) {
@@ -241,7 +241,7 @@ public final class DataExchangeProfile {
         return new Result(ok.get(), errors.get(), (System.nanoTime() - started) / 1e9);
     }
 
-    private static void awaitOutboxEmpty(Connection sql) throws Exception {
+    static void awaitOutboxEmpty(Connection sql) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (Long.parseLong(scalar(sql, "SELECT count(*) FROM outbox")) > 0) {
             if (System.nanoTime() > deadline) {
@@ -256,6 +256,11 @@ public final class DataExchangeProfile {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    /** The postmaster of the server {@code sql} is connected to (the parent of its backend). */
+    static long postmasterOf(Connection sql) throws Exception {
+        return parentOf(backendPid(sql));
     }
 
     private static long backendPid(Connection sql) throws Exception {
@@ -273,13 +278,13 @@ public final class DataExchangeProfile {
     }
 
     /** utime + stime of one process, in clock ticks. */
-    private static long cpuTicks(long pid) throws Exception {
+    static long cpuTicks(long pid) throws Exception {
         String[] f = stat(pid);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** The postmaster, its reaped children (cutime + cstime) and its live children. */
-    private static long postgresTicks(long postmaster) throws Exception {
+    static long postgresTicks(long postmaster) throws Exception {
         String[] f = stat(postmaster);
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
         try (var procs = Files.list(Path.of("/proc"))) {

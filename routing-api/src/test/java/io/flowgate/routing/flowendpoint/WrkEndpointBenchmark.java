@@ -1,0 +1,282 @@
+package io.flowgate.routing.flowendpoint;
+
+import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.routing.examples.DeviceRepairExample;
+import io.flowgate.routing.flowendpoint.crypto.CryptoProviders;
+import io.flowgate.routing.flowendpoint.crypto.RsaDecryptBenchmark;
+import io.flowgate.routing.support.TestKeys;
+import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.BufferedWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Flow endpoint's throughput measured from outside with {@code wrk} (a C load generator that leaves
+ * the cores to the server), as a ratio to the raw two-thread RSA-2048 decrypt ceiling measured in the
+ * same run, with the CPU per request of routing-api and of PostgreSQL.
+ *
+ * <p>routing-api runs from its jar ({@code -Xmx512m}) against an embedded PostgreSQL (the test servers'
+ * settings) and an in-process Kafka broker, so the outbox relay publishes and deletes as in production.
+ * {@code ping} replays one sealed body (a ping has no state). {@code data_exchange} sends a different
+ * request each time: one new session per request, sealed beforehand (a fresh AES key each), submitting
+ * the example Flow's first screen, so every request is a real transition (no double-tap shortcut); wrk
+ * reads them from a file and never reuses one within a phase. Each run measures the ceiling, then ping,
+ * then data_exchange; the report gives each run and the medians.
+ *
+ * <pre>
+ * apt-get install wrk
+ * ./mvnw -q -B -DskipTests install
+ * ./mvnw -q -B -pl routing-api exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.flowgate.routing.flowendpoint.WrkEndpointBenchmark -Dexec.args="3 15"
+ * </pre>
+ * Arguments: runs (3), seconds per phase (15), wrk connections (16).
+ */
+public final class WrkEndpointBenchmark {
+
+    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+
+    private WrkEndpointBenchmark() {
+    }
+
+    /** One wrk phase: rate, percentiles at that (full) load, CPU per answered request. */
+    record Phase(double perSecond, long requests, long non2xx, long socketErrors, double p50Ms, double p99Ms,
+                 double serverCpuMs, double postgresCpuMs) {
+        String row() {
+            return String.format(Locale.ROOT, "%,.0f/s | p50 %.1f ms, p99 %.1f ms | %.3f ms | %.3f ms | %d / %d",
+                    perSecond, p50Ms, p99Ms, serverCpuMs, postgresCpuMs, non2xx, socketErrors);
+        }
+    }
+
+    record Run(double ceiling, Phase ping, Phase exchange) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        Duration phase = Duration.ofSeconds(seconds);
+
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("max_connections", "300")
+                .setServerConfig("shared_buffers", "128MB")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .start();
+        EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(4);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE bench");
+        }
+        String db = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench";
+        KeyPair keys = TestKeys.generate();
+        Path dir = Files.createTempDirectory("flowgate-wrk-");
+        Path pem = TestKeys.writePkcs8(keys, dir, "private.pem");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"),
+                DataExchangeProfile.serverEnvironment(kafka.bootstrapServers()), List.of());
+        try (Connection sql = DriverManager.getConnection(db, "postgres", "")) {
+            URI base = URI.create("http://localhost:" + port);
+            WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(),
+                    EndpointBenchmark.APP_SECRET);
+            EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
+            new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
+            long postmaster = DataExchangeProfile.postmasterOf(sql);
+            Path pingScript = pingScript(client, dir);
+            Path exchangeScript = dir.resolve("exchange.lua");
+            Files.writeString(exchangeScript, EXCHANGE_LUA);
+            String url = base + "/flows/endpoint";
+
+            // warm-up, not recorded: the JIT compiles both paths
+            wrk(url, pingScript, List.of(), connections, 10, server.pid(), postmaster);
+            Path warmRequests = requestFile(client, db, 15_000, dir.resolve("warm.txt"));
+            wrk(url, exchangeScript, List.of(warmRequests.toString()), connections, 10, server.pid(), postmaster);
+            DataExchangeProfile.awaitOutboxEmpty(sql);
+
+            List<Run> results = new ArrayList<>();
+            for (int run = 1; run <= runs; run++) {
+                double ceiling = RsaDecryptBenchmark.endpointCeiling(2, phase);
+                Phase ping = wrk(url, pingScript, List.of(), connections, seconds, server.pid(), postmaster);
+                // more requests than the ceiling allows in a phase: none is sent twice
+                Path requests = requestFile(client, db, (int) (ceiling * seconds * 1.1) + 1_000, dir.resolve("run" + run + ".txt"));
+                DataExchangeProfile.awaitOutboxEmpty(sql);
+                Phase exchange = wrk(url, exchangeScript, List.of(requests.toString()), connections, seconds, server.pid(), postmaster);
+                Files.delete(requests);
+                DataExchangeProfile.awaitOutboxEmpty(sql); // the relay's work belongs to the phase it follows
+                Run r = new Run(ceiling, ping, exchange);
+                results.add(r);
+                System.out.printf(Locale.ROOT, "run %d: ceiling %.0f/s; ping %s (%.0f %%); data_exchange %s (%.0f %%)%n", run, ceiling,
+                        ping.row(), 100 * ping.perSecond() / ceiling, exchange.row(), 100 * exchange.perSecond() / ceiling);
+            }
+            report(results, seconds, connections);
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+            kafka.close();
+            pg.close();
+        }
+        System.exit(0);
+    }
+
+    private static Path pingScript(WhatsAppFlowClient client, Path dir) throws Exception {
+        WhatsAppFlowClient.Sealed ping = client.seal(WhatsAppFlowClient.payload("ping", null, null));
+        String body = new String(ping.body(), StandardCharsets.UTF_8);
+        Path script = dir.resolve("ping.lua");
+        Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = " + lua(body) + "\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                + "wrk.headers[\"X-Hub-Signature-256\"] = " + lua(client.signature(ping.body())) + "\n");
+        return script;
+    }
+
+    /** One line per request, {@code <signature> <body>}: fresh sessions, each about to leave the first screen. */
+    private static Path requestFile(WhatsAppFlowClient client, String db, int count, Path file) throws Exception {
+        List<WhatsAppFlowClient.Sealed> sealed = EndpointBenchmark.sealExchanges(client, db, count);
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            for (WhatsAppFlowClient.Sealed s : sealed) {
+                String body = new String(s.body(), StandardCharsets.UTF_8);
+                if (body.indexOf('\n') >= 0) {
+                    throw new IllegalStateException("a sealed body holds a line break");
+                }
+                out.write(client.signature(s.body()));
+                out.write(' ');
+                out.write(body);
+                out.write('\n');
+            }
+        }
+        return file;
+    }
+
+    /** Reads the request file in each wrk thread; every request is used once (counted if the file runs out). */
+    private static final String EXCHANGE_LUA = """
+            local sigs, bodies, i, wrapped = {}, {}, 0, 0
+            function init(args)
+              for line in io.lines(args[1]) do
+                local sp = string.find(line, " ", 1, true)
+                sigs[#sigs + 1] = string.sub(line, 1, sp - 1)
+                bodies[#bodies + 1] = string.sub(line, sp + 1)
+              end
+            end
+            function request()
+              i = i + 1
+              if i > #bodies then i = 1; wrapped = wrapped + 1 end
+              if wrapped > 0 then io.stderr:write("request file exhausted: requests are being reused\\n") end
+              return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = sigs[i]}, bodies[i])
+            end
+            """;
+
+    private static Phase wrk(String url, Path script, List<String> scriptArgs, int connections, int seconds, long serverPid,
+                             long postmaster) throws Exception {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+                "-s", script.toString(), url));
+        if (!scriptArgs.isEmpty()) {
+            command.add("--");
+            command.addAll(scriptArgs);
+        }
+        long serverBefore = DataExchangeProfile.cpuTicks(serverPid);
+        long pgBefore = DataExchangeProfile.postgresTicks(postmaster);
+        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (wrk.waitFor() != 0 || out.contains("request file exhausted")) {
+            throw new IllegalStateException("wrk failed or ran out of requests:\n" + out);
+        }
+        double serverMs = (DataExchangeProfile.cpuTicks(serverPid) - serverBefore) * 10.0; // USER_HZ = 100
+        double pgMs = (DataExchangeProfile.postgresTicks(postmaster) - pgBefore) * 10.0;
+        long total = Long.parseLong(find(TOTAL, out, 1));
+        long non2xx = out.contains("Non-2xx") ? Long.parseLong(find(NON_2XX, out, 1)) : 0;
+        long socketErrors = 0;
+        Matcher e = ERRORS.matcher(out);
+        if (e.find()) {
+            for (int g = 1; g <= 4; g++) {
+                socketErrors += Long.parseLong(e.group(g));
+            }
+        }
+        double p50 = 0;
+        double p99 = 0;
+        Matcher p = PERCENTILE.matcher(out);
+        while (p.find()) {
+            double v = Double.parseDouble(p.group(2)) * switch (p.group(3)) {
+                case "us" -> 0.001;
+                case "s" -> 1000.0;
+                default -> 1.0;
+            };
+            if (p.group(1).equals("50")) {
+                p50 = v;
+            } else {
+                p99 = v;
+            }
+        }
+        long ok = Math.max(1, total - non2xx);
+        return new Phase(Double.parseDouble(find(RATE, out, 1)), total, non2xx, socketErrors, p50, p99, serverMs / ok, pgMs / ok);
+    }
+
+    private static String find(Pattern pattern, String text, int group) {
+        Matcher m = pattern.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + pattern + " in wrk's output:\n" + text);
+        }
+        return m.group(group);
+    }
+
+    private static String lua(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static void report(List<Run> runs, int seconds, int connections) {
+        System.out.printf(Locale.ROOT, "%n%d runs of %d s phases, wrk -t1 -c%d, %s%n%n", runs.size(), seconds, connections,
+                "crypto: " + CryptoProviders.describe());
+        System.out.println("| run | RSA ceiling (2 threads) | ping | ratio | data_exchange | ratio |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            System.out.printf(Locale.ROOT, "| %d | %,.0f/s | %,.0f/s | %.0f %% | %,.0f/s | %.0f %% |%n", i + 1, r.ceiling(),
+                    r.ping().perSecond(), 100 * r.ping().perSecond() / r.ceiling(), r.exchange().perSecond(),
+                    100 * r.exchange().perSecond() / r.ceiling());
+        }
+        System.out.println();
+        System.out.println("| median of the runs | ping | data_exchange |");
+        System.out.println("|---|---|---|");
+        row("ratio to the same run's ceiling", runs, r -> 100 * r.ping().perSecond() / r.ceiling(),
+                r -> 100 * r.exchange().perSecond() / r.ceiling(), "%.0f %%");
+        row("requests/s", runs, r -> r.ping().perSecond(), r -> r.exchange().perSecond(), "%,.0f/s");
+        row("routing-api CPU per request", runs, r -> r.ping().serverCpuMs(), r -> r.exchange().serverCpuMs(), "%.3f ms");
+        row("PostgreSQL CPU per request (all its processes)", runs, r -> r.ping().postgresCpuMs(), r -> r.exchange().postgresCpuMs(), "%.3f ms");
+        row("p50 at full load", runs, r -> r.ping().p50Ms(), r -> r.exchange().p50Ms(), "%.1f ms");
+        row("p99 at full load", runs, r -> r.ping().p99Ms(), r -> r.exchange().p99Ms(), "%.1f ms");
+        row("non-2xx answers and socket errors (sum)", runs, r -> (double) r.ping().non2xx() + r.ping().socketErrors(),
+                r -> (double) r.exchange().non2xx() + r.exchange().socketErrors(), "%.0f");
+        System.out.println("\n(p99 at half rate: EndpointBenchmark, whose open-loop load counts latency from each request's scheduled time.)");
+    }
+
+    private static void row(String label, List<Run> runs, Function<Run, Double> ping, Function<Run, Double> exchange, String format) {
+        System.out.printf(Locale.ROOT, "| %s | " + format + " | " + format + " |%n", label, median(runs, ping), median(runs, exchange));
+    }
+
+    private static double median(List<Run> runs, Function<Run, Double> f) {
+        List<Double> v = runs.stream().map(f).sorted(Comparator.naturalOrder()).toList();
+        return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+    }
+}
