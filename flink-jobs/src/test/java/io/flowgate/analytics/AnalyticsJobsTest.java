@@ -450,7 +450,7 @@ class AnalyticsJobsTest {
         assertThat(new TreeSet<>(db.query("SELECT rule_id, metric, state, window_end FROM latency_alerts")))
                 .as("latency_alerts").isEqualTo(new TreeSet<>(expected.alerts));
 
-        assertFlowVersionTablesMatchTheEvents(db);
+        assertFlowVersionTablesMatchTheEvents(db, expected);
         assertExperimentTablesMatchTheEvents(db, expected);
     }
 
@@ -493,7 +493,8 @@ class AnalyticsJobsTest {
         }
     }
 
-    private static void assertFlowVersionTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
+    /** The Flow-version tables are those {@link Expected} gives (docs/analytics.md). */
+    static void assertFlowVersionTablesMatchTheEvents(AnalyticsDatabase db, Expected expected) throws Exception {
         assertThat(new TreeSet<>(db.query("SELECT flow_id, flow_version, cohort_start, screen, source, reached, dropped, "
                 + "completed, updated_at FROM screen_dropoff_by_version"))).as("screen_dropoff_by_version")
                 .isEqualTo(expected.screenDropoffByVersion);

@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * time. Event time runs {@value #SPEED} times faster than the wall clock so that a 45-minute day fits into
  * a minute; the 30 s lull is two hours of event time in which only heartbeats arrive. The scenario's routing
  * experiment is checked too: its monitor looks once per event-time minute with input, so a lull is minutes
- * without looks, and the guardrail stop has to come out the same.
+ * without looks, and the guardrail stop has to come out the same; so are the Flow-version tables.
  */
 class LullTest {
 
@@ -113,6 +113,7 @@ class LullTest {
                             .as("stale_sessions").isEqualTo(expected.staleSessions);
                     assertThat(new TreeSet<>(db.query("SELECT flow_id, cohort_start, screen, source, reached, dropped, completed, updated_at FROM screen_dropoff")))
                             .as("screen_dropoff").isEqualTo(expected.screenDropoff);
+                    AnalyticsJobsTest.assertFlowVersionTablesMatchTheEvents(db, expected);
                     AnalyticsJobsTest.assertExperimentTablesMatchTheEvents(db, expected);
                 });
             } finally {
