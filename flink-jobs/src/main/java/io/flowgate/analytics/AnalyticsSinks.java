@@ -73,6 +73,12 @@ public record AnalyticsSinks(
                 experimentAlertEvents, screenDropoffByVersion, screenTime, screenPaths);
     }
 
+    public AnalyticsSinks withExperimentStops(Sink<ExperimentGuardrailBreached> sink) {
+        return new AnalyticsSinks(screenDropoff, endpointLatency, leadScores, hotInventory, staleSessions,
+                staleSessionEvents, latencyAlerts, alertEvents, experimentResults, experimentScreens, sink,
+                experimentAlertEvents, screenDropoffByVersion, screenTime, screenPaths);
+    }
+
     private static <T extends FlowgateEvent> Sink<T> kafka(AnalyticsOptions options, String topic) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(options.kafkaBootstrap())

@@ -22,7 +22,40 @@ final class AnalyticsDatabase {
         this.url = url;
     }
 
+    /**
+     * A routing experiment as routing-api's admin API stores it ({@code flows}, {@code experiments},
+     * {@code experiment_variants} of V16), running, weights 1 each.
+     *
+     * @param maxP90LatencyMs the latency guardrail, null for the job's default
+     * @param maxErrorRate    the error-rate guardrail, null for the job's default
+     * @param variants        the control first, then the treatments
+     */
+    record Experiment(String id, String flowId, String entryScreen, Double maxP90LatencyMs, Double maxErrorRate,
+                      List<String> variants) {
+
+        List<String> inserts() {
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < variants.size(); i++) {
+                values.append(i > 0 ? ", " : "").append("('").append(id).append("', '").append(variants.get(i))
+                        .append("', ").append(i == 0).append(", 1)");
+            }
+            return List.of(
+                    "INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES ('" + flowId + "', '{}', '" + entryScreen + "')",
+                    "INSERT INTO experiments (experiment_id, flow_id, status, primary_metric, alpha, max_p90_latency_ms, max_error_rate) "
+                            + "VALUES ('" + id + "', '" + flowId + "', 'running', 'completion', 0.05, " + maxP90LatencyMs + ", "
+                            + maxErrorRate + ")",
+                    "INSERT INTO experiment_variants (experiment_id, variant, is_control, weight) VALUES " + values);
+        }
+    }
+
+    /** A database with the shared {@link Scenario}'s experiment defined ({@link Scenario#EXPERIMENT}). */
     static AnalyticsDatabase create(String prefix, Map<String, Integer> stock, List<String> extraRuleInserts) throws SQLException {
+        return create(prefix, stock, extraRuleInserts, Scenario.EXPERIMENT);
+    }
+
+    /** A database with the given experiment defined, or none when it is null. */
+    static AnalyticsDatabase create(String prefix, Map<String, Integer> stock, List<String> extraRuleInserts,
+                                    Experiment experiment) throws SQLException {
         EmbeddedPostgresServer pg = EmbeddedPostgresServer.shared();
         AnalyticsDatabase db = new AnalyticsDatabase(pg.newDatabase(prefix));
         PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -37,8 +70,14 @@ final class AnalyticsDatabase {
                 insert.addBatch();
             }
             insert.executeBatch();
-            for (String sql : extraRuleInserts) {
-                c.createStatement().execute(sql);
+            List<String> inserts = new ArrayList<>(extraRuleInserts);
+            if (experiment != null) {
+                inserts.addAll(experiment.inserts());
+            }
+            for (String sql : inserts) {
+                try (var st = c.createStatement()) {
+                    st.execute(sql);
+                }
             }
         }
         return db;

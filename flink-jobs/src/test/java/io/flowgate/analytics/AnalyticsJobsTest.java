@@ -8,6 +8,7 @@ import io.flowgate.analytics.functions.TopicEventDeserializer;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.EventSchemas;
+import io.flowgate.events.ExperimentGuardrailBreached;
 import io.flowgate.events.Topics;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -99,7 +100,8 @@ class AnalyticsJobsTest {
             }
         }
         expected = Expected.of(scenario.published.stream().map(Scenario.Published::event).toList(), scenario.to,
-                Scenario.STALE_AFTER, DEMAND_WINDOW, Duration.ofMinutes(1), HOT_DEMAND, Duration.ofHours(24), Scenario.STOCK, RULES);
+                Scenario.STALE_AFTER, DEMAND_WINDOW, Duration.ofMinutes(1), HOT_DEMAND, Duration.ofHours(24), Scenario.STOCK, RULES,
+                Scenario.EXPERIMENT);
     }
 
     @AfterAll
@@ -128,9 +130,17 @@ class AnalyticsJobsTest {
         // both runs published the same events: consumers deduplicate by id and see each one once
         assertThat(eventIds(Topics.STALE_SESSIONS)).isEqualTo(expected.staleSessions.stream()
                 .map(row -> "stale:" + row.substring(0, row.indexOf('|'))).collect(Collectors.toCollection(TreeSet::new)));
-        assertThat(eventIds(Topics.ALERTS)).isEqualTo(expected.alerts.stream().map(a -> a.split("\\|"))
+        Set<String> alertIds = expected.alerts.stream().map(a -> a.split("\\|"))
                 .map(a -> "alert:" + a[0] + ":" + a[1] + ":" + Instant.parse(a[3]).toEpochMilli() + ":" + a[2])
-                .collect(Collectors.toCollection(TreeSet::new)));
+                .collect(Collectors.toCollection(TreeSet::new));
+        alertIds.addAll(guardrailEventIds());
+        assertThat(eventIds(Topics.ALERTS)).isEqualTo(alertIds);
+    }
+
+    /** The ids of the {@code experiment_guardrail_breached} events the scenario's stops announce. */
+    private static Set<String> guardrailEventIds() {
+        return expected.experimentStops.keySet().stream().map(k -> k.split("\\|"))
+                .map(k -> ExperimentGuardrailBreached.idOf(k[0], k[1])).collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
@@ -146,11 +156,17 @@ class AnalyticsJobsTest {
         AnalyticsSinks sinks = AnalyticsSinks.production(options);
         FailOnceSink.reset();
 
-        run(options, slowed, sinks.withLeadScores(new FailOnceSink<>(sinks.leadScores())));
+        // the task dies right after the guardrail stop's row was written, before the checkpoint that would
+        // have covered it: the job restores from the checkpoint before, and the monitor decides the stop again
+        run(options, slowed, sinks.withExperimentStops(FailOnceSink.afterCommittingItsFirstRow(sinks.experimentStops())));
 
         assertThat(FailOnceSink.FAILED).as("the injected failure happened").isTrue();
         assertThat(FailOnceSink.RESTORED_FROM.get()).as("the job restarted from a completed checkpoint").isPositive();
         assertTablesMatchTheEvents(db);
+        // the guardrail stop, decided twice, is one row (assertTablesMatchTheEvents: the first look's) and one
+        // event id (sent twice, at least once each time; consumers deduplicate by id)
+        assertThat(eventIds(Topics.ALERTS).stream().filter(id -> id.startsWith("guardrail:")))
+                .containsExactlyElementsOf(guardrailEventIds());
     }
 
     @Test
@@ -333,6 +349,9 @@ class AnalyticsJobsTest {
             {"screen_dropoff_by_version", "flow_id, flow_version, cohort_start, screen"},
             {"screen_time", "flow_id, flow_version, screen"},
             {"screen_paths", "flow_id, flow_version, from_screen, to_screen, action"},
+            {"experiment_results", "experiment_id, variant"},
+            {"experiment_screen_dropoff", "experiment_id, variant, screen"},
+            {"experiment_guardrail_stops", "experiment_id, variant"},
     };
 
     private static AnalyticsOptions options(AnalyticsDatabase db, String mode, String group) {
@@ -374,6 +393,21 @@ class AnalyticsJobsTest {
         assertThat(expected.screenPaths).anyMatch(r -> r.contains("|BACK|"));
         assertThat(expected.screenTime.values()).anyMatch(t -> t.droppedOff() > 0 && t.percentileMillis(90,
                 Scenario.STALE_AFTER.toMillis()) == Scenario.STALE_AFTER.toMillis());
+        // the experiment: both variants with measured sessions, completions and drop-offs, the treatment
+        // converting better, and one stop
+        Map<String, String[]> variants = expected.experimentResults.stream().map(r -> r.split("\\|"))
+                .collect(Collectors.toMap(r -> r[1], r -> r));
+        assertThat(variants).containsOnlyKeys(Scenario.CONTROL, Scenario.TREATMENT);
+        for (String[] r : variants.values()) {
+            assertThat(Long.parseLong(r[3])).as("%s finished", r[1]).isGreaterThan(5).isLessThanOrEqualTo(Long.parseLong(r[2]));
+        }
+        assertThat(rate(variants.get(Scenario.TREATMENT))).isGreaterThan(rate(variants.get(Scenario.CONTROL)) + 0.1);
+        assertThat(expected.experimentScreens).anyMatch(r -> r.startsWith("lead-copy|control|") && !r.split("\\|")[4].equals("0"));
+        assertThat(expected.experimentStops).containsOnlyKeys("lead-copy|" + Scenario.TREATMENT);
+    }
+
+    private static double rate(String[] result) {
+        return Double.parseDouble(result[4]) / Double.parseDouble(result[3]);
     }
 
     private static void assertTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
@@ -416,10 +450,51 @@ class AnalyticsJobsTest {
         assertThat(new TreeSet<>(db.query("SELECT rule_id, metric, state, window_end FROM latency_alerts")))
                 .as("latency_alerts").isEqualTo(new TreeSet<>(expected.alerts));
 
-        assertFlowVersionTablesMatchTheEvents(db);
+        assertFlowVersionTablesMatchTheEvents(db, expected);
+        assertExperimentTablesMatchTheEvents(db, expected);
     }
 
-    private static void assertFlowVersionTablesMatchTheEvents(AnalyticsDatabase db) throws Exception {
+    /** The tables of {@link Scenario#EXPERIMENT} are those {@link Expected} gives (docs/experiments.md). */
+    static void assertExperimentTablesMatchTheEvents(AnalyticsDatabase db, Expected expected) throws Exception {
+        assertThat(new TreeSet<>(db.query("SELECT experiment_id, variant, sessions, finished, completed, conversions, "
+                + "requests, errors, evaluated_at FROM experiment_results"))).as("experiment_results")
+                .isEqualTo(expected.experimentResults);
+        for (String row : db.query("SELECT experiment_id, variant, is_control, decision, coalesce(stopped_by, '-'), "
+                + "p_value IS NULL AND ci_low IS NULL, p90_ms, conversion_rate * finished - conversions FROM experiment_results")) {
+            String[] c = row.split("\\|", -1);
+            boolean control = c[1].equals(Scenario.CONTROL);
+            Expected.Stop stop = expected.experimentStops.get(c[0] + "|" + c[1]);
+            assertThat(c[2] + "|" + c[3] + "|" + c[4]).as(row).isEqualTo(control ? "true|control|-"
+                    : stop != null ? "false|stopped_guardrail|p90_latency" : "false|collecting|-");
+            // fewer than 100 measured sessions an arm: no look of the sequential test yet (docs/experiments.md)
+            assertThat(c[5]).as(row).isEqualTo("true");
+            double exact = Expected.nearestRank(expected.experimentLatencies.get(c[0] + "|" + c[1]), 90) / 1000.0;
+            assertThat(Double.parseDouble(c[6])).as(row).isCloseTo(exact, within(exact * 0.01));
+            assertThat(Double.parseDouble(c[7])).as(row).isCloseTo(0.0, within(1e-9));
+        }
+        assertThat(new TreeSet<>(db.query("SELECT experiment_id, variant, screen, reached, dropped, completed, updated_at "
+                + "FROM experiment_screen_dropoff"))).as("experiment_screen_dropoff").isEqualTo(expected.experimentScreens);
+        assertThat(db.query("SELECT count(*) FROM experiment_screen_dropoff WHERE abs(drop_rate - dropped::float8 / reached) > 1e-12"))
+                .containsExactly("0");
+
+        List<String> stops = db.query("SELECT experiment_id, variant, guardrail, threshold, stopped_at, "
+                + "detail->>'event_id', detail->>'sample_size', observed, detail->>'control_observed' FROM experiment_guardrail_stops");
+        assertThat(stops).hasSameSizeAs(expected.experimentStops.keySet());
+        for (String row : stops) {
+            String[] c = row.split("\\|", -1);
+            Expected.Stop stop = expected.experimentStops.get(c[0] + "|" + c[1]);
+            assertThat(stop).as(row).isNotNull();
+            assertThat(String.join("|", List.of(c).subList(2, 7))).as(row).isEqualTo("p90_latency|"
+                    + Scenario.EXPERIMENT.maxP90LatencyMs() + "|" + Instant.ofEpochMilli(stop.at()) + "|"
+                    + ExperimentGuardrailBreached.idOf(c[0], c[1]) + "|" + stop.sampleSize());
+            assertThat(Double.parseDouble(c[7])).as(row).isCloseTo(stop.observedMillis(), within(stop.observedMillis() * 0.01));
+            assertThat(Double.parseDouble(c[8])).as(row).isCloseTo(stop.controlObservedMillis(),
+                    within(stop.controlObservedMillis() * 0.01));
+        }
+    }
+
+    /** The Flow-version tables are those {@link Expected} gives (docs/analytics.md). */
+    static void assertFlowVersionTablesMatchTheEvents(AnalyticsDatabase db, Expected expected) throws Exception {
         assertThat(new TreeSet<>(db.query("SELECT flow_id, flow_version, cohort_start, screen, source, reached, dropped, "
                 + "completed, updated_at FROM screen_dropoff_by_version"))).as("screen_dropoff_by_version")
                 .isEqualTo(expected.screenDropoffByVersion);

@@ -1,6 +1,7 @@
 package io.flowgate.analytics;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.FlowTransition;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.Topics;
 import org.apache.flink.core.execution.JobClient;
@@ -18,8 +19,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +35,9 @@ import static org.awaitility.Awaitility.await;
  * three of them are on the topic when the job starts, the fourth arrives once the job has read the others
  * to their end, hours of event time past the fourth's records (processing-time idleness used to let the
  * watermark run ahead of it, so its records came too late). Read at parallelism 2 while another thread
- * burns a core, three times, each run compared row for row with one batch run over the same records.
+ * burns a core, three times, each run compared row for row with one batch run over the same records. A fifth
+ * of the sessions are in a routing experiment, so the experiment tables (one look per event-time minute, the
+ * sequential test's state carried from look to look) are compared too.
  */
 class CatchUpTest {
 
@@ -48,13 +53,20 @@ class CatchUpTest {
     private static final List<String> RULES = List.of(
             "INSERT INTO latency_alert_rules (screen, percentile, threshold_ms, window_minutes) VALUES ('*', 'p90', 280, 1)",
             "INSERT INTO latency_alert_rules (screen, error_rate_threshold, window_minutes) VALUES ('*', 0.02, 1)");
+    /**
+     * A fifth of the sessions run in an experiment whose treatment gets more of the sessions that complete, so
+     * that the sequential test has thousands of sessions an arm and its decision moves during the run; the
+     * guardrails are out of the generated latencies' reach.
+     */
+    private static final AnalyticsDatabase.Experiment EXPERIMENT = new AnalyticsDatabase.Experiment("catchup-exp",
+            "bench_form", "WELCOME", 2_000.0, 0.5, List.of("control", "treatment"));
     @TempDir
     static Path checkpoints;
 
     @Test
     @Timeout(900)
     void aSkewedBacklogReadOnABusyMachineGivesTheBatchTablesRowForRow() throws Exception {
-        List<FlowgateEvent> events = AnalyticsThroughputBenchmark.generate(100_000, new Random(5));
+        List<FlowgateEvent> events = inExperiment(AnalyticsThroughputBenchmark.generate(100_000, new Random(5)));
         assertThat(events).hasSizeGreaterThanOrEqualTo(200_000);
         Instant last = events.get(events.size() - 1).eventTime();
         // after every decision (stale-after 30 min, demand window 1 h, rule windows 5 min), on a minute
@@ -68,7 +80,7 @@ class CatchUpTest {
             List<TransitionsTopic.Entry> entries = batchTopic.withHeartbeats(TransitionsTopic.atEventTime(events),
                     Duration.ofSeconds(1), heartbeatsUntil);
             batchTopic.write(entries, IntStream.range(0, PARTITIONS).boxed().toList());
-            AnalyticsDatabase batch = AnalyticsDatabase.create("catchup_batch", STOCK, RULES);
+            AnalyticsDatabase batch = AnalyticsDatabase.create("catchup_batch", STOCK, RULES, EXPERIMENT);
             StreamExecutionEnvironment batchEnv = StreamExecutionEnvironment.getExecutionEnvironment();
             AnalyticsOptions batchOptions = options(kafka, batchTopic, batch, "catchup-batch", "--mode", "batch", "--to", to.toString());
             AnalyticsJobs.configure(batchEnv, batchOptions);
@@ -76,11 +88,13 @@ class CatchUpTest {
             batchEnv.execute("catchup-batch");
             assertThat(batch.query("SELECT count(*) FROM stale_sessions")).as("sessions went stale").doesNotContain("0");
             assertThat(batch.query("SELECT count(*) FROM latency_alerts")).as("alerts fired").doesNotContain("0");
+            assertThat(batch.query("SELECT variant, finished > 1000, decision FROM experiment_results ORDER BY variant"))
+                    .as("the experiment was judged").containsExactly("control|true|control", "treatment|true|winner");
 
             for (int run = 1; run <= RUNS; run++) {
                 TransitionsTopic topic = new TransitionsTopic(kafka, "catchup.run" + run, PARTITIONS);
                 topic.write(entries, leading);
-                AnalyticsDatabase streaming = AnalyticsDatabase.create("catchup_streaming", STOCK, RULES);
+                AnalyticsDatabase streaming = AnalyticsDatabase.create("catchup_streaming", STOCK, RULES, EXPERIMENT);
                 String group = "catchup-" + run;
                 // -Dcatchup.watermarkAlignment=1m measures the same runs with Flink's watermark alignment
                 String alignment = System.getProperty("catchup.watermarkAlignment");
@@ -135,6 +149,19 @@ class CatchUpTest {
                 "--checkpoint-dir", checkpoints.resolve(group).toUri().toString()));
         args.addAll(List.of(more));
         return AnalyticsOptions.fromArgs(args.toArray(String[]::new));
+    }
+
+    /** A fifth of the sessions in {@link #EXPERIMENT}: 60 % of the completing ones in the treatment, 40 % of the others. */
+    private static List<FlowgateEvent> inExperiment(List<FlowgateEvent> events) {
+        Set<String> completing = events.stream().filter(e -> e instanceof FlowTransition t && t.completed())
+                .map(e -> ((FlowTransition) e).sessionId()).collect(Collectors.toSet());
+        return ExperimentScenario.tagged(events, EXPERIMENT.id(), session -> {
+            int bucket = Math.floorMod(session.hashCode(), 50);
+            if (bucket >= 10) {
+                return null;
+            }
+            return bucket < (completing.contains(session) ? 6 : 4) ? "treatment" : "control";
+        });
     }
 
     /** Another tenant of the machine: one core's worth of busy work. */

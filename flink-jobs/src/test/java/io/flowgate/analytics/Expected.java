@@ -75,10 +75,29 @@ final class Expected {
     final Set<String> comebacksThatWentStaleAgain = new TreeSet<>();
     final Set<String> hotInventory = new TreeSet<>();
     final List<String> alerts = new ArrayList<>();
+    /** experiment|variant|sessions|finished|completed|conversions|requests|errors|evaluated_at (docs/experiments.md) */
+    final Set<String> experimentResults = new TreeSet<>();
+    /** experiment|variant → the latencies (µs) of its endpoint requests, sorted */
+    final Map<String, long[]> experimentLatencies = new TreeMap<>();
+    /** experiment|variant|screen|reached|dropped|completed|updated_at */
+    final Set<String> experimentScreens = new TreeSet<>();
+    /** experiment|variant → the p90 latency guardrail stop, for the experiments given to {@link #of} */
+    final Map<String, Stop> experimentStops = new TreeMap<>();
+
+    /** A treatment stopped by the p90 latency guardrail: at which look, on how many requests, what was seen. */
+    record Stop(long at, long sampleSize, double observedMillis, Double controlObservedMillis) {
+    }
 
     static Expected of(List<FlowgateEvent> published, Instant to, Duration staleAfter, Duration demandWindow,
                        Duration demandSlide, long hotDemand, Duration stockoutHorizon, Map<String, Integer> stock,
                        List<Rule> rules) {
+        return of(published, to, staleAfter, demandWindow, demandSlide, hotDemand, stockoutHorizon, stock, rules, null);
+    }
+
+    /** The same, with the experiment's p90 latency guardrail judged ({@code experiment} may be null). */
+    static Expected of(List<FlowgateEvent> published, Instant to, Duration staleAfter, Duration demandWindow,
+                       Duration demandSlide, long hotDemand, Duration stockoutHorizon, Map<String, Integer> stock,
+                       List<Rule> rules, AnalyticsDatabase.Experiment experiment) {
         Map<String, FlowgateEvent> distinct = new LinkedHashMap<>();
         published.forEach(e -> distinct.putIfAbsent(e.eventId(), e));
         List<FlowTransition> transitions = new ArrayList<>();
@@ -95,6 +114,7 @@ final class Expected {
                 demandSlide.toMillis(), hotDemand, stockoutHorizon.toMillis(), stock);
         x.latency(requests);
         x.alerts(requests, rules, to.toEpochMilli());
+        x.experiments(transitions, requests, to.toEpochMilli() - 1, staleAfter.toMillis(), experiment);
         return x;
     }
 
@@ -279,6 +299,117 @@ final class Expected {
                 + "|" + score + "|" + tier;
     }
 
+    /**
+     * The experiment tables as docs/experiments.md defines them: a session of an experiment counts as started;
+     * it is measured at its start + 2 stale-afters (if that is within the run): completed by then, the screens
+     * it reached by then, and the screen it dropped at if it had gone stale by then. Requests count by variant.
+     * The job looks once per event-time minute that brought the experiment anything (a start, a measurement, a
+     * request), at the minute's end; its rows carry the last look. The guardrail: the first look at which the
+     * treatment has at least 50 requests and their p90 is above the limit, the control having been seen.
+     */
+    private void experiments(List<FlowTransition> transitions, List<EndpointRequest> requests, long endOfTime,
+                             long staleAfter, AnalyticsDatabase.Experiment experiment) {
+        Map<String, List<FlowTransition>> bySession = new TreeMap<>();
+        transitions.stream().filter(t -> t.experimentId() != null)
+                .forEach(t -> bySession.computeIfAbsent(t.sessionId(), k -> new ArrayList<>()).add(t));
+        Map<String, long[]> counts = new TreeMap<>(); // experiment|variant -> sessions, finished, completed
+        Map<String, long[]> screens = new TreeMap<>(); // experiment|variant|screen -> reached, dropped, completed
+        Map<String, List<Long>> inputs = new TreeMap<>(); // experiment|variant -> times of its inputs
+        for (List<FlowTransition> steps : bySession.values()) {
+            steps.sort(Comparator.comparing(FlowTransition::eventTime).thenComparing(FlowTransition::eventId));
+            FlowTransition first = steps.get(0);
+            String key = first.experimentId() + "|" + first.variant();
+            long[] c = counts.computeIfAbsent(key, k -> new long[3]);
+            c[0]++;
+            inputs.computeIfAbsent(key, k -> new ArrayList<>()).add(first.eventTime().toEpochMilli());
+            long measureAt = first.sessionStartedAt().toEpochMilli() + 2 * staleAfter;
+            if (measureAt > endOfTime) {
+                continue;
+            }
+            inputs.get(key).add(measureAt);
+            Set<String> reached = new LinkedHashSet<>();
+            boolean completed = false;
+            boolean stale = false;
+            String lastScreen = null;
+            long last = Long.MIN_VALUE;
+            for (FlowTransition t : steps) {
+                long time = t.eventTime().toEpochMilli();
+                if (time > measureAt || completed) {
+                    break;
+                }
+                if (last != Long.MIN_VALUE && time - last >= staleAfter) {
+                    stale = true;
+                    break;
+                }
+                if (!"SUCCESS".equals(t.toScreen())) {
+                    reached.add(t.toScreen());
+                    lastScreen = t.toScreen();
+                }
+                completed = t.completed();
+                last = time;
+            }
+            stale = stale || (!completed && last + staleAfter <= measureAt);
+            c[1]++;
+            c[2] += completed ? 1 : 0;
+            for (String screen : reached) {
+                long[] row = screens.computeIfAbsent(key + "|" + screen, k -> new long[3]);
+                row[0]++;
+                row[1] += stale && !completed && screen.equals(lastScreen) ? 1 : 0;
+                row[2] += completed ? 1 : 0;
+            }
+        }
+        Map<String, List<EndpointRequest>> calls = new TreeMap<>();
+        for (EndpointRequest r : requests) {
+            if (r.experimentId() != null) {
+                String key = r.experimentId() + "|" + r.variant();
+                calls.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+                inputs.computeIfAbsent(key, k -> new ArrayList<>()).add(r.eventTime().toEpochMilli());
+                counts.computeIfAbsent(key, k -> new long[3]);
+            }
+        }
+        Map<String, Long> lastLook = new TreeMap<>();
+        inputs.forEach((key, times) -> lastLook.merge(key.substring(0, key.indexOf('|')),
+                times.stream().mapToLong(t -> lookAt(t)).max().orElseThrow(), Math::max));
+        counts.forEach((key, c) -> {
+            List<EndpointRequest> rs = calls.getOrDefault(key, List.of());
+            String at = Instant.ofEpochMilli(lastLook.get(key.substring(0, key.indexOf('|')))).toString();
+            experimentResults.add(key + "|" + c[0] + "|" + c[1] + "|" + c[2] + "|" + c[2] + "|" + rs.size() + "|"
+                    + rs.stream().filter(r -> r.status() != 200).count() + "|" + at);
+            experimentLatencies.put(key, rs.stream().mapToLong(EndpointRequest::latencyMicros).sorted().toArray());
+        });
+        screens.forEach((key, row) -> experimentScreens.add(key + "|" + row[0] + "|" + row[1] + "|" + row[2] + "|"
+                + Instant.ofEpochMilli(lastLook.get(key.substring(0, key.indexOf('|'))))));
+
+        if (experiment != null) {
+            String control = experiment.id() + "|" + experiment.variants().get(0);
+            List<Long> looks = inputs.entrySet().stream().filter(e -> e.getKey().startsWith(experiment.id() + "|"))
+                    .flatMap(e -> e.getValue().stream()).map(Expected::lookAt).distinct().sorted().toList();
+            for (String treatment : experiment.variants().subList(1, experiment.variants().size())) {
+                String key = experiment.id() + "|" + treatment;
+                for (long look : looks) {
+                    boolean controlSeen = inputs.getOrDefault(control, List.of()).stream().anyMatch(t -> lookAt(t) <= look);
+                    long[] seen = before(calls.getOrDefault(key, List.of()), look);
+                    if (controlSeen && seen.length >= 50 && nearestRank(seen, 90) / 1000.0 > experiment.maxP90LatencyMs()) {
+                        long[] controlSeenCalls = before(calls.getOrDefault(control, List.of()), look);
+                        experimentStops.put(key, new Stop(look, seen.length, nearestRank(seen, 90) / 1000.0,
+                                controlSeenCalls.length == 0 ? null : nearestRank(controlSeenCalls, 90) / 1000.0));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The look an input at {@code time} is part of: the end of its event-time minute. */
+    private static long lookAt(long time) {
+        return Math.floorDiv(time, MINUTE) * MINUTE + MINUTE;
+    }
+
+    private static long[] before(List<EndpointRequest> requests, long look) {
+        return requests.stream().filter(r -> r.eventTime().toEpochMilli() < look)
+                .mapToLong(EndpointRequest::latencyMicros).sorted().toArray();
+    }
+
     private void latency(List<EndpointRequest> requests) {
         Map<String, List<EndpointRequest>> byKey = new TreeMap<>();
         for (EndpointRequest r : requests) {
@@ -325,7 +456,7 @@ final class Expected {
         }
     }
 
-    private static long nearestRank(long[] sorted, double percentile) {
+    static long nearestRank(long[] sorted, double percentile) {
         int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
         return sorted[Math.max(rank, 1) - 1];
     }

@@ -40,12 +40,8 @@ class ExperimentAnalyticsTest {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static final List<String> DEFINE = List.of(
-            "INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES ('lead_form', '{}', 'WELCOME')",
-            "INSERT INTO experiments (experiment_id, flow_id, status, primary_metric, alpha, max_p90_latency_ms, max_error_rate) "
-                    + "VALUES ('quote-copy', 'lead_form', 'running', 'completion', 0.05, 1000, 0.05)",
-            "INSERT INTO experiment_variants (experiment_id, variant, is_control, weight) VALUES "
-                    + "('quote-copy', 'control', true, 1), ('quote-copy', 'b', false, 1), ('quote-copy', 'slow', false, 1)");
+    static final AnalyticsDatabase.Experiment EXPERIMENT = new AnalyticsDatabase.Experiment("quote-copy", "lead_form",
+            "WELCOME", 1000.0, 0.05, List.of("control", "b", "slow"));
     static final ExperimentDefinition DEFINITION = new ExperimentDefinition("quote-copy", "lead_form", "running",
             "completion", 0.05, 1000.0, 0.05, "control", List.of("b", "control", "slow"));
     static final String[][] TABLES = {
@@ -79,9 +75,9 @@ class ExperimentAnalyticsTest {
     @Test
     @Timeout(300)
     void streamingAndBatchJudgeTheExperimentAlikeAndStopTheSlowTreatmentOnce() throws Exception {
-        AnalyticsDatabase streaming = AnalyticsDatabase.create("exp_streaming", Map.of(), DEFINE);
+        AnalyticsDatabase streaming = AnalyticsDatabase.create("exp_streaming", Map.of(), List.of(), EXPERIMENT);
         run(streaming, "streaming", "experiments-streaming");
-        AnalyticsDatabase batch = AnalyticsDatabase.create("exp_batch", Map.of(), DEFINE);
+        AnalyticsDatabase batch = AnalyticsDatabase.create("exp_batch", Map.of(), List.of(), EXPERIMENT);
         run(batch, "batch", "experiments-batch");
 
         for (String[] table : TABLES) {

@@ -28,11 +28,8 @@ public final class ExperimentBookkeepingBenchmark {
 
     private static final String PLAIN = "bench.plain";
     private static final String TAGGED = "bench.tagged";
-    private static final List<String> DEFINE = List.of(
-            "INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES ('bench_form', '{}', 'WELCOME')",
-            "INSERT INTO experiments (experiment_id, flow_id, status) VALUES ('bench-exp', 'bench_form', 'running')",
-            "INSERT INTO experiment_variants (experiment_id, variant, is_control, weight) VALUES "
-                    + "('bench-exp', 'control', true, 1), ('bench-exp', 'b', false, 1)");
+    private static final AnalyticsDatabase.Experiment EXPERIMENT = new AnalyticsDatabase.Experiment("bench-exp",
+            "bench_form", "WELCOME", null, null, List.of("control", "b"));
 
     private ExperimentBookkeepingBenchmark() {
     }
@@ -47,14 +44,7 @@ public final class ExperimentBookkeepingBenchmark {
         EmbeddedPostgresServer.shared();
 
         List<FlowgateEvent> plain = AnalyticsThroughputBenchmark.generate(transitions, new Random(1));
-        List<FlowgateEvent> tagged = new ArrayList<>(plain.size());
-        for (FlowgateEvent e : plain) {
-            if (e instanceof FlowTransition t) {
-                tagged.add(t.withExperiment("bench-exp", variant(t.sessionId())));
-            } else if (e instanceof EndpointRequest r) {
-                tagged.add(r.withExperiment("bench-exp", variant(r.sessionId())));
-            }
-        }
+        List<FlowgateEvent> tagged = ExperimentScenario.tagged(plain, "bench-exp", ExperimentBookkeepingBenchmark::variant);
         AnalyticsThroughputBenchmark.publish(kafka, PLAIN, plain);
         AnalyticsThroughputBenchmark.publish(kafka, TAGGED, tagged);
         // past the last session's measuring age (2 stale-afters), so every session is measured
@@ -82,7 +72,7 @@ public final class ExperimentBookkeepingBenchmark {
     }
 
     private static double run(EmbeddedKafkaBroker kafka, String topic, int run, Instant to) throws Exception {
-        AnalyticsDatabase db = AnalyticsDatabase.create("bench_exp", Map.of(), DEFINE);
+        AnalyticsDatabase db = AnalyticsDatabase.create("bench_exp", Map.of(), List.of(), EXPERIMENT);
         StreamExecutionEnvironment env = AnalyticsThroughputBenchmark.localEnvironment();
         AnalyticsJobs.buildInto(env, AnalyticsOptions.fromArgs("--kafka-bootstrap", kafka.bootstrapServers(),
                 "--topic", topic, "--group-id", "bench-" + topic + "-" + run, "--jdbc-url", db.url, "--jdbc-user", "postgres",

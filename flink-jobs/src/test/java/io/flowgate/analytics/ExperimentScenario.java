@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * A seeded routing experiment on a three-screen lead Flow (WELCOME, DETAILS, QUOTE, then SUCCESS): users are
@@ -72,6 +73,26 @@ final class ExperimentScenario {
 
     static ExperimentScenario generate(long seed, int sessions, Duration spread, List<Variant> variants) {
         return new ExperimentScenario(seed, sessions, spread, variants);
+    }
+
+    /**
+     * The events with the transitions and endpoint requests of some sessions tagged with an experiment, as
+     * routing-api tags them: {@code variantOf} gives a session's variant, or null for a session outside it.
+     */
+    static List<FlowgateEvent> tagged(List<FlowgateEvent> events, String experimentId, Function<String, String> variantOf) {
+        List<FlowgateEvent> tagged = new ArrayList<>(events.size());
+        for (FlowgateEvent e : events) {
+            String variant = e instanceof FlowTransition t ? variantOf.apply(t.sessionId())
+                    : e instanceof EndpointRequest r && r.sessionId() != null ? variantOf.apply(r.sessionId()) : null;
+            if (variant == null) {
+                tagged.add(e);
+            } else if (e instanceof FlowTransition t) {
+                tagged.add(t.withExperiment(experimentId, variant));
+            } else {
+                tagged.add(((EndpointRequest) e).withExperiment(experimentId, variant));
+            }
+        }
+        return tagged;
     }
 
     private void publish(FlowgateEvent e) {

@@ -34,7 +34,9 @@ import static org.awaitility.Awaitility.await;
  * the tables the events define ({@link Expected}). The test plays routing-api: events on their key's
  * partition as they happen, and a heartbeat on every partition once a wall-clock second with the current
  * time. Event time runs {@value #SPEED} times faster than the wall clock so that a 45-minute day fits into
- * a minute; the 30 s lull is two hours of event time in which only heartbeats arrive.
+ * a minute; the 30 s lull is two hours of event time in which only heartbeats arrive. The scenario's routing
+ * experiment is checked too: its monitor looks once per event-time minute with input, so a lull is minutes
+ * without looks, and the guardrail stop has to come out the same; so are the Flow-version tables.
  */
 class LullTest {
 
@@ -62,15 +64,24 @@ class LullTest {
                     : new Scenario.Published(shifted(p.event(), lullInEventTime), at.plus(lullInEventTime).toEpochMilli()));
         }
         Instant last = published.stream().map(p -> p.event().eventTime()).max(Instant::compareTo).orElseThrow();
+        // every session of the experiment is measured (at its start + 2 stale-afters) before `to`
+        Instant lastStart = published.stream().map(p -> p.event()).filter(e -> e instanceof FlowTransition)
+                .map(e -> ((FlowTransition) e).sessionStartedAt()).max(Instant::compareTo).orElseThrow();
+        Instant measured = lastStart.plus(Scenario.STALE_AFTER.multipliedBy(2));
         // everything is decided well before `to`: stale-after 30 min, demand window 30 min, rule windows 5 min
-        Instant to = Instant.ofEpochMilli((last.plus(Duration.ofMinutes(40)).toEpochMilli() / 60_000 + 1) * 60_000);
+        Instant decided = last.plus(Duration.ofMinutes(40)).isAfter(measured) ? last.plus(Duration.ofMinutes(40)) : measured;
+        Instant to = Instant.ofEpochMilli((decided.toEpochMilli() / 60_000 + 1) * 60_000);
         Expected expected = Expected.of(published.stream().map(Scenario.Published::event).toList(), to,
-                Scenario.STALE_AFTER, DEMAND_WINDOW, Duration.ofMinutes(1), HOT_DEMAND, Duration.ofHours(24), Scenario.STOCK, AnalyticsJobsTest.RULES);
+                Scenario.STALE_AFTER, DEMAND_WINDOW, Duration.ofMinutes(1), HOT_DEMAND, Duration.ofHours(24), Scenario.STOCK,
+                AnalyticsJobsTest.RULES, Scenario.EXPERIMENT);
         Instant lullEnd = CUT.plus(lullInEventTime);
         assertThat(expected.alerts).as("alerts before the lull").anyMatch(a -> Instant.parse(a.split("\\|")[3]).isBefore(CUT));
         assertThat(expected.alerts).as("alerts after the lull").anyMatch(a -> Instant.parse(a.split("\\|")[3]).isAfter(lullEnd));
         assertThat(expected.hotInventory).as("hot_inventory rows written after the lull")
                 .anyMatch(r -> Instant.parse(r.split("\\|")[2]).isAfter(lullEnd));
+        assertThat(expected.experimentResults).as("both variants of the experiment").hasSize(2);
+        assertThat(expected.experimentScreens).as("experiment screens measured after the lull")
+                .anyMatch(r -> Instant.parse(r.split("\\|")[6]).isAfter(lullEnd));
 
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(PARTITIONS)) {
             kafka.createTopics(List.of(Topics.STALE_SESSIONS, Topics.ALERTS), PARTITIONS);
@@ -102,6 +113,8 @@ class LullTest {
                             .as("stale_sessions").isEqualTo(expected.staleSessions);
                     assertThat(new TreeSet<>(db.query("SELECT flow_id, cohort_start, screen, source, reached, dropped, completed, updated_at FROM screen_dropoff")))
                             .as("screen_dropoff").isEqualTo(expected.screenDropoff);
+                    AnalyticsJobsTest.assertFlowVersionTablesMatchTheEvents(db, expected);
+                    AnalyticsJobsTest.assertExperimentTablesMatchTheEvents(db, expected);
                 });
             } finally {
                 job.cancel().get();
@@ -150,11 +163,11 @@ class LullTest {
         if (e instanceof FlowTransition t) {
             return new FlowTransition(t.eventId(), shift(t.eventTime(), by), t.flowId(), t.sessionId(), t.userId(),
                     shift(t.sessionStartedAt(), by), t.fromScreen(), t.toScreen(), t.action(), t.fields(), t.completed(),
-                    t.handover(), t.source());
+                    t.handover(), t.source(), t.flowVersion(), t.experimentId(), t.variant());
         }
         EndpointRequest r = (EndpointRequest) e;
         return new EndpointRequest(r.eventId(), shift(r.eventTime(), by), r.flowId(), r.sessionId(), r.screen(), r.action(),
-                r.status(), r.outcome(), r.latencyMicros());
+                r.status(), r.outcome(), r.latencyMicros(), r.flowVersion(), r.experimentId(), r.variant());
     }
 
     private static Instant shift(Instant t, Duration by) {
