@@ -12,9 +12,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -82,8 +87,10 @@ public final class AnalyticsThroughputBenchmark {
         // streaming and batch interleaved, run by run, so that changes in the machine's load spread over both
         List<Run> streaming = new ArrayList<>();
         List<Run> batch = new ArrayList<>();
+        List<Run> consumer = new ArrayList<>();
         boolean same = true;
         for (int run = 1; run <= runs; run++) {
+            consumer.add(plainConsumer(kafka, Topics.TRANSITIONS, events.size()));
             AnalyticsDatabase streamingDb = AnalyticsDatabase.create("bench_streaming", Map.of("sku-1", 50, "sku-2", 0), List.of());
             streaming.add(runBounded(kafka, streamingDb, "streaming", run, to));
             AnalyticsDatabase batchDb = AnalyticsDatabase.create("bench_batch", Map.of("sku-1", 50, "sku-2", 0), List.of());
@@ -91,7 +98,16 @@ public final class AnalyticsThroughputBenchmark {
             same &= streamingDb.dump("screen_dropoff", "flow_id, cohort_start, screen")
                     .equals(batchDb.dump("screen_dropoff", "flow_id, cohort_start, screen"))
                     && streamingDb.dump("lead_scores", "wa_id").equals(batchDb.dump("lead_scores", "wa_id"));
-            System.out.printf("run %d: streaming %s | batch %s%n", run, streaming.get(run - 1), batch.get(run - 1));
+            System.out.printf("run %d: consumer %s | streaming %s | batch %s%n", run, consumer.get(run - 1),
+                    streaming.get(run - 1), batch.get(run - 1));
+            double consumerRate = events.size() / consumer.get(run - 1).seconds();
+            System.out.printf("run %d ratios: plain KafkaConsumer %,.0f records/s (%.2f CPU s); streaming %,.0f records/s = %.1f %% "
+                            + "(%.1f CPU s); batch %,.0f records/s = %.1f %% (%.1f CPU s)%n", run, consumerRate,
+                    consumer.get(run - 1).cpuSeconds(),
+                    events.size() / streaming.get(run - 1).seconds(), 100 * events.size() / streaming.get(run - 1).seconds() / consumerRate,
+                    streaming.get(run - 1).cpuSeconds(),
+                    events.size() / batch.get(run - 1).seconds(), 100 * events.size() / batch.get(run - 1).seconds() / consumerRate,
+                    batch.get(run - 1).cpuSeconds());
         }
 
         CpuMeter liveCpu = CpuMeter.start();
@@ -105,6 +121,7 @@ public final class AnalyticsThroughputBenchmark {
         System.out.println("== Analytics (flink-jobs) benchmark ==");
         System.out.printf("records: %,d (%,d transitions + %,d endpoint requests), %d runs, medians%n",
                 events.size(), transitions, events.size() - transitions, runs);
+        report("plain KafkaConsumer (poll and count bytes)", transitions, events.size(), consumer);
         report("streaming (bounded run, checkpoints every 10 s)", transitions, events.size(), streaming);
         report("batch (--mode batch)", transitions, events.size(), batch);
         System.out.printf("streaming and batch tables identical in every run: %s%n", same);
@@ -116,18 +133,46 @@ public final class AnalyticsThroughputBenchmark {
     }
 
     /** One bounded job run: its job time and how the machine's CPU was shared meanwhile. */
-    record Run(double seconds, double ownCores, double otherCores, String load) {
+    record Run(double seconds, double ownCores, double otherCores, String load, double cpuSeconds) {
         @Override
         public String toString() {
-            return String.format("%.1f s (benchmark %.2f cores, others %.2f cores, load %s)", seconds, ownCores, otherCores, load);
+            return String.format("%.1f s, %.1f CPU s (benchmark %.2f cores, others %.2f cores, load %s)", seconds, cpuSeconds,
+                    ownCores, otherCores, load);
         }
     }
 
     private static void report(String what, int transitions, int records, List<Run> runs) {
         double seconds = runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2];
-        System.out.printf("%s: median %.1f s job time -> %,.0f transitions/s (%,.0f per core), %,.0f records/s; runs: %s%n",
+        System.out.printf("%s: median %.1f s -> %,.0f transitions/s (%,.0f per core), %,.0f records/s; runs: %s%n",
                 what, seconds, transitions / seconds, transitions / seconds / PARALLELISM, records / seconds,
                 runs.stream().map(r -> String.format("%,.0f/s", transitions / r.seconds())).toList());
+    }
+
+    /**
+     * The ceiling the job is compared with: a plain KafkaConsumer reading the same records from the beginning
+     * of every partition, doing nothing but count them and their bytes.
+     */
+    private static Run plainConsumer(EmbeddedKafkaBroker kafka, String topic, int records) {
+        CpuMeter cpu = CpuMeter.start();
+        long count = 0;
+        long bytes = 0;
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (count < records) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+                    count++;
+                    bytes += r.value() == null ? 0 : r.value().length;
+                }
+            }
+        }
+        double wall = cpu.wallSeconds();
+        String load = cpu.stop();
+        System.out.printf("plain KafkaConsumer: %,d records, %,d bytes in %.2f s%n", count, bytes, wall);
+        return new Run(wall, cpu.ownCores(wall), cpu.otherCores(wall), load, cpu.cpuSeconds());
     }
 
     /** Sessions of four steps, started over two hours; a third abandon, some pick an item; one request per step. */
@@ -191,7 +236,7 @@ public final class AnalyticsThroughputBenchmark {
         JobExecutionResult result = env.execute("bench-" + mode);
         double wall = cpu.wallSeconds();
         String load = cpu.stop();
-        return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load);
+        return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load, cpu.cpuSeconds());
     }
 
     /**
@@ -219,6 +264,11 @@ public final class AnalyticsThroughputBenchmark {
             machineBusyEnd = machineBusySeconds();
             ownEnd = ownSeconds();
             return loadStart + " -> " + loadAverage();
+        }
+
+        /** CPU seconds this JVM and its children (the embedded PostgreSQL) used during the phase. */
+        double cpuSeconds() {
+            return ownEnd - ownStart;
         }
 
         double ownCores(double wall) {
