@@ -8,10 +8,12 @@ import io.flowgate.events.FlowTransition;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.Topics;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -87,9 +89,11 @@ public final class AnalyticsThroughputBenchmark {
         List<Run> streaming = new ArrayList<>();
         List<Run> batch = new ArrayList<>();
         List<Run> consumer = new ArrayList<>();
+        List<Run> floor = new ArrayList<>();
         boolean same = true;
         for (int run = 1; run <= runs; run++) {
             consumer.add(plainConsumer(kafka, Topics.TRANSITIONS, events.size()));
+            floor.add(runFloor(kafka, run, to));
             AnalyticsDatabase streamingDb = AnalyticsDatabase.create("bench_streaming", Map.of("sku-1", 50, "sku-2", 0), List.of());
             streaming.add(runBounded(kafka, streamingDb, "streaming", run, to));
             AnalyticsDatabase batchDb = AnalyticsDatabase.create("bench_batch", Map.of("sku-1", 50, "sku-2", 0), List.of());
@@ -100,9 +104,9 @@ public final class AnalyticsThroughputBenchmark {
             System.out.printf("run %d: consumer %s | streaming %s | batch %s%n", run, consumer.get(run - 1),
                     streaming.get(run - 1), batch.get(run - 1));
             Run c = consumer.get(run - 1);
-            System.out.printf("run %d ratios: plain KafkaConsumer %,.0f records/s (%.2f CPU s); %s; %s%n", run,
-                    events.size() / c.seconds(), c.cpuSeconds(), ratio("streaming", events.size(), streaming.get(run - 1), c),
-                    ratio("batch", events.size(), batch.get(run - 1), c));
+            System.out.printf("run %d ratios: plain KafkaConsumer %,.0f records/s (%.2f CPU s); %s; %s; %s%n", run,
+                    events.size() / c.seconds(), c.cpuSeconds(), ratio("floor", events.size(), floor.get(run - 1), c),
+                    ratio("streaming", events.size(), streaming.get(run - 1), c), ratio("batch", events.size(), batch.get(run - 1), c));
         }
 
         CpuMeter liveCpu = CpuMeter.start();
@@ -117,6 +121,7 @@ public final class AnalyticsThroughputBenchmark {
         System.out.printf("records: %,d (%,d transitions + %,d endpoint requests), %d runs, medians%n",
                 events.size(), transitions, events.size() - transitions, runs);
         report("plain KafkaConsumer (poll and count bytes)", transitions, events.size(), consumer);
+        report("floor (Kafka source, parse, one keyBy, discarded)", transitions, events.size(), floor);
         report("streaming (bounded run, checkpoints every 10 s)", transitions, events.size(), streaming);
         report("batch (--mode batch)", transitions, events.size(), batch);
         System.out.printf("streaming and batch tables identical in every run: %s%n", same);
@@ -239,6 +244,27 @@ public final class AnalyticsThroughputBenchmark {
                 "--to", to.toString(), "--parallelism", Integer.toString(PARALLELISM)));
         CpuMeter cpu = CpuMeter.start();
         JobExecutionResult result = env.execute("bench-" + mode);
+        double wall = cpu.wallSeconds();
+        String load = cpu.stop();
+        return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load, cpu.cpuSeconds(), cpu.childSeconds());
+    }
+
+    /**
+     * What Flink itself costs here, the job's floor: the same source and parse on the same MiniCluster (parallelism
+     * 2, streaming, checkpoints as the job), every record sent once across the network by session key and dropped.
+     */
+    private static Run runFloor(EmbeddedKafkaBroker kafka, int run, Instant to) throws Exception {
+        StreamExecutionEnvironment env = localEnvironment();
+        AnalyticsOptions options = AnalyticsOptions.fromArgs("--kafka-bootstrap", kafka.bootstrapServers(),
+                "--group-id", "bench-floor-" + run, "--jdbc-url", "jdbc:postgresql://unused/unused",
+                "--checkpoint-dir", checkpointDir("bench-floor"), "--to", to.toString(),
+                "--parallelism", Integer.toString(PARALLELISM));
+        AnalyticsJobs.configure(env, options);
+        env.fromSource(AnalyticsSources.transitions(options).build(), WatermarkStrategy.noWatermarks(), "transitions")
+                .keyBy(e -> e.step() != null ? e.step().sessionId() : e.call() != null ? e.call().eventId() : "heartbeat")
+                .sinkTo(new DiscardingSink<>());
+        CpuMeter cpu = CpuMeter.start();
+        JobExecutionResult result = env.execute("bench-floor");
         double wall = cpu.wallSeconds();
         String load = cpu.stop();
         return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load, cpu.cpuSeconds(), cpu.childSeconds());
