@@ -300,12 +300,12 @@ public final class AnalyticsThroughputBenchmark {
             return loadStart + " -> " + loadAverage();
         }
 
-        /** CPU seconds this JVM and its children (the embedded PostgreSQL) used during the phase. */
+        /** CPU seconds this JVM and the embedded PostgreSQL server used during the phase. */
         double cpuSeconds() {
             return ownEnd - ownStart;
         }
 
-        /** CPU seconds of this JVM's child processes (the embedded PostgreSQL server and its backends). */
+        /** CPU seconds of the embedded PostgreSQL server (postmaster, backends, background processes). */
         double childSeconds() {
             return childEnd - childStart;
         }
@@ -333,25 +333,31 @@ public final class AnalyticsThroughputBenchmark {
         }
 
         private static double ownSeconds() {
-            return cpuSeconds(ProcessHandle.current()) + childrenSeconds();
+            return cpuSeconds(ProcessHandle.current()) + childrenSeconds(); // this JVM and the PostgreSQL server
         }
 
         /**
-         * The descendants' CPU, including that of the ones they reaped (PostgreSQL's backends end with their
-         * connections: their time is then in the postmaster's cutime/cstime).
+         * The embedded PostgreSQL server's CPU: the postmaster (started detached, so not this JVM's child, found by
+         * its port) with its living processes, and the backends it reaped (their time is in its cutime/cstime).
          */
         private static double childrenSeconds() {
-            return ProcessHandle.current().descendants().mapToDouble(p -> {
-                try {
-                    String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // after the command: state is field 3; utime, stime, cutime, cstime are fields 14 to 17
-                    return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
-                            / TICKS_PER_SECOND;
-                } catch (IOException | RuntimeException e) {
-                    return cpuSeconds(p);
-                }
-            }).sum();
+            String port = "-p " + EmbeddedPostgresServer.shared().port() + " ";
+            return ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains(port)).orElse(false))
+                    .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
+                    .mapToDouble(CpuMeter::withReapedChildren).sum();
+        }
+
+        private static double withReapedChildren(ProcessHandle p) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // after the command: state is field 3; utime, stime, cutime, cstime are fields 14 to 17
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
+                        / TICKS_PER_SECOND;
+            } catch (IOException | RuntimeException e) {
+                return cpuSeconds(p);
+            }
         }
 
         private static double cpuSeconds(ProcessHandle p) {
