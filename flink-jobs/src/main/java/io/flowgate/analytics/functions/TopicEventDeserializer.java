@@ -66,8 +66,23 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
         }
     }
 
-    /** The analytics view of one record's value, or null when analytics cannot use it. */
+    /**
+     * The analytics view of one record's value, or null when analytics cannot use it: read by the streaming
+     * {@link TopicEventParser}, or by the shared mapper when that parser leaves the record to it.
+     */
     static TopicEvent toTopicEvent(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TopicEventParser.parse(value);
+        } catch (TopicEventParser.Undecided e) {
+            return withMapper(value);
+        }
+    }
+
+    /** {@link #toTopicEvent} through the full event records of {@link EventJson}: the reference behaviour. */
+    static TopicEvent withMapper(byte[] value) {
         if (value == null) {
             return null;
         }
@@ -110,11 +125,11 @@ public final class TopicEventDeserializer implements KafkaRecordDeserializationS
     }
 
     /** A recorded Flow version, or 0 for none (events from before versions, chat machines). */
-    private static int version(Integer flowVersion) {
+    static int version(Integer flowVersion) {
         return flowVersion == null || flowVersion < 0 ? 0 : flowVersion;
     }
 
-    private static String blankToNull(String s) {
+    static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
