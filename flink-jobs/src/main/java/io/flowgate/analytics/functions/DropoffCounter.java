@@ -15,7 +15,9 @@ import java.time.Duration;
 /**
  * Sums the session tracker's deltas into the absolute counts of one {@code screen_dropoff} row (keyed by
  * flow, cohort and screen) or one {@code screen_dropoff_by_version} row (keyed by flow, Flow version, cohort and
- * screen: the same operator, keyed finer). Absolute counts make the JDBC upsert idempotent: replaying after a restore
+ * screen: the same operator, keyed finer). It decides nothing about a session: its cohort hour is
+ * {@link SessionTracker#cohortHour}, and whether it reached, completed or dropped at a screen is decided by
+ * {@link SessionTracker} (a drop when it goes stale). Absolute counts make the JDBC upsert idempotent: replaying after a restore
  * writes the same values again.
  *
  * <p>A row is written at most once per watermark advance (an event-time timer just past the current

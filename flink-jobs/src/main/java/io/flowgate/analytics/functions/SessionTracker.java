@@ -163,7 +163,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
             measure(p, ctx);
         }
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && timestamp == p.lastEventTime + staleAfter) {
-            markStale(p, timestamp, ctx, out);
+            goStaleAndDrop(p, timestamp, ctx, out);
             emitSummary(p, ctx);
         }
         if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()
@@ -187,7 +187,7 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         p.lastActivityAt = Math.max(p.lastActivityAt, time);
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && time - p.lastEventTime >= staleAfter) {
             // the stale timer and this transition share a timestamp: nothing happened for staleAfter before it
-            markStale(p, p.lastEventTime + staleAfter, ctx, out);
+            goStaleAndDrop(p, p.lastEventTime + staleAfter, ctx, out);
         }
         // demand and answers count whatever the funnel says: a user who comes back still wants the item
         if (step.itemId() != null && !p.items.contains(step.itemId())) {
@@ -257,9 +257,17 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         p.userId = step.userId();
         p.source = step.source();
         p.startedAt = step.sessionStartedAt();
-        p.cohortStart = Math.floorDiv(step.sessionStartedAt(), HOUR) * HOUR;
+        p.cohortStart = cohortHour(step.sessionStartedAt());
         p.flowVersion = step.flowVersion();
         return p;
+    }
+
+    /**
+     * Where a session's cohort is decided: the UTC hour it started in (epoch milliseconds). Every funnel change
+     * of the session ({@code screen_dropoff}, {@code screen_dropoff_by_version}) is counted in that cohort.
+     */
+    public static long cohortHour(long sessionStartedAt) {
+        return Math.floorDiv(sessionStartedAt, HOUR) * HOUR;
     }
 
     /** Whether the step comes after the latest one applied, in (event time, event id) order. */
@@ -270,7 +278,11 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         return EVENT_IDS.compare(step.eventId(), p.lastEventId) > 0;
     }
 
-    private void markStale(SessionProgress p, long at, Context ctx, Collector<ScreenDelta> out) {
+    /**
+     * Where a drop is decided: the unfinished session goes stale at {@code at} and drops at its last screen
+     * ({@code dropped + 1} there, an exit by dropping off, one {@link StaleSession}).
+     */
+    private void goStaleAndDrop(SessionProgress p, long at, Context ctx, Collector<ScreenDelta> out) {
         p.stale = true;
         p.staleAt = at;
         p.finishedAt = at;

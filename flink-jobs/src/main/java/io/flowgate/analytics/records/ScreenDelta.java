@@ -5,7 +5,7 @@ package io.flowgate.analytics.records;
  * session progresses. Deltas are summed per (flow, cohort, screen) into absolute counts, and per (flow, Flow
  * version, cohort, screen) into {@code screen_dropoff_by_version}'s.
  *
- * @param cohortStart the UTC hour the session started in, epoch milliseconds
+ * @param cohortStart the UTC hour the session started in, epoch milliseconds ({@code SessionTracker.cohortHour})
  * @param flowVersion the Flow version the session started on; 0 when unknown
  */
 public record ScreenDelta(String flowId, long cohortStart, String screen, String source,

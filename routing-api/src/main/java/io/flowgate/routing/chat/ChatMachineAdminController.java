@@ -6,8 +6,8 @@ import io.flowgate.routing.chat.machine.MachineValidationException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.system.AdminJsonBody;
 import io.flowgate.routing.system.ApiException;
-import io.flowgate.routing.system.BoundedBody;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,8 +30,6 @@ import java.util.Map;
 @RestController
 class ChatMachineAdminController {
 
-    static final int MAX_DEFINITION_BYTES = 256 * 1024;
-
     private final ChatMachines machines;
     private final ObjectMapper mapper;
 
@@ -43,7 +41,7 @@ class ChatMachineAdminController {
     @PutMapping(path = "/api/chat-machines/{machineId}", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String machineId, HttpServletRequest request) throws IOException {
         checkId(machineId);
-        JsonNode json = BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "a machine definition");
+        JsonNode json = AdminJsonBody.parse(request, mapper);
         boolean replaced;
         try {
             replaced = machines.save(machineId, json);

@@ -9,13 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.flowgate.routing.system.ChangeListener;
+import io.flowgate.routing.system.JsonColumns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +65,7 @@ public class ChatMachines {
                         ON CONFLICT (machine_id) DO UPDATE SET definition = EXCLUDED.definition,
                             revision = chat_machines.revision + 1, updated_at = now()
                         RETURNING revision > 1""")
-                .param("id", machineId).param("json", text(definition)).query(Boolean.class).single();
+                .param("id", machineId).param("json", JsonColumns.text(mapper, definition)).query(Boolean.class).single();
         cache.put(machineId, Optional.of(machine));
         log.info("chat machine {} saved: {} states, start {}", machineId, machine.states().size(), machine.start());
         return replaced;
@@ -82,7 +81,7 @@ public class ChatMachines {
                         INSERT INTO chat_machines (machine_id, definition)
                         SELECT :id, CAST(:json AS json) WHERE NOT EXISTS (SELECT 1 FROM chat_machines)
                         ON CONFLICT (machine_id) DO NOTHING""")
-                .param("id", machineId).param("json", text(definition)).update() == 1;
+                .param("id", machineId).param("json", JsonColumns.text(mapper, definition)).update() == 1;
     }
 
     int revision(String machineId) {
@@ -101,22 +100,12 @@ public class ChatMachines {
             return Optional.empty();
         }
         try {
-            return Optional.of(MachineParser.parse(machineId, mapper.readTree(json.get())));
+            return Optional.of(MachineParser.parse(machineId, JsonColumns.tree(mapper, json.get())));
         } catch (MachineValidationException e) {
             // stored under an older, more lenient version: upload it again to see what to fix
             log.error("chat machine {} as stored is no longer valid ({}); its users are not answered until it is uploaded again",
                     machineId, e.problems());
             return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private String text(JsonNode json) {
-        try {
-            return mapper.writeValueAsString(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -2,11 +2,10 @@ package io.flowgate.routing.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.rules.CelValues;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -81,7 +80,7 @@ public class LeadRepository {
                         WHERE id = :id""")
                 .param("to", lead.sendTo()).param("session", lead.sessionId())
                 .param("started", Timestamp.from(lead.sessionStartedAt())).param("state", lead.currentState())
-                .param("previous", lead.previousState()).param("score", lead.score()).param("data", json(lead))
+                .param("previous", lead.previousState()).param("score", lead.score()).param("data", JsonColumns.text(mapper, lead.data()))
                 .param("retries", lead.retries()).param("status", lead.status()).param("flow", lead.flowSessionId())
                 .param("lastMessage", lead.lastMessageAt() == null ? null : Timestamp.from(lead.lastMessageAt()))
                 .param("lastInteraction", Timestamp.from(lead.lastInteraction()))
@@ -111,36 +110,24 @@ public class LeadRepository {
                 .param("id", waIdOrPhone).query(this::map).optional();
     }
 
-    private String json(Lead lead) {
-        try {
-            return mapper.writeValueAsString(lead.data());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private Lead map(ResultSet rs, int row) throws SQLException {
-        try {
-            return new Lead(
-                    rs.getLong("id"),
-                    rs.getString("wa_id"),
-                    rs.getString("send_to"),
-                    rs.getString("machine_id"),
-                    rs.getObject("session_id", UUID.class),
-                    rs.getTimestamp("session_started_at").toInstant(),
-                    rs.getString("current_state"),
-                    rs.getString("previous_state"),
-                    rs.getInt("qualification_score"),
-                    CelValues.map(mapper.readTree(rs.getString("lead_data"))),
-                    rs.getInt("retries"),
-                    rs.getString("status"),
-                    rs.getObject("flow_session_id", UUID.class),
-                    instant(rs.getTimestamp("last_message_at")),
-                    rs.getTimestamp("last_interaction").toInstant(),
-                    instant(rs.getTimestamp("re_engaged_at")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Lead(
+                rs.getLong("id"),
+                rs.getString("wa_id"),
+                rs.getString("send_to"),
+                rs.getString("machine_id"),
+                rs.getObject("session_id", UUID.class),
+                rs.getTimestamp("session_started_at").toInstant(),
+                rs.getString("current_state"),
+                rs.getString("previous_state"),
+                rs.getInt("qualification_score"),
+                CelValues.map(JsonColumns.tree(mapper, rs.getString("lead_data"))),
+                rs.getInt("retries"),
+                rs.getString("status"),
+                rs.getObject("flow_session_id", UUID.class),
+                instant(rs.getTimestamp("last_message_at")),
+                rs.getTimestamp("last_interaction").toInstant(),
+                instant(rs.getTimestamp("re_engaged_at")));
     }
 
     private static Instant instant(Timestamp t) {

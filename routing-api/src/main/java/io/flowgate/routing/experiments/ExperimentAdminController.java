@@ -10,8 +10,8 @@ import io.flowgate.routing.rules.RuleEngine;
 import io.flowgate.routing.rules.RuleJson;
 import io.flowgate.routing.rules.RuleRepository;
 import io.flowgate.routing.rules.RuleValidationException;
+import io.flowgate.routing.system.AdminJsonBody;
 import io.flowgate.routing.system.ApiException;
-import io.flowgate.routing.system.BoundedBody;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,6 @@ class ExperimentAdminController {
     static final int MAX_RULES_PER_VARIANT = 100;
     static final int MAX_DESCRIPTION = 2_000;
     static final int MAX_WEIGHT = 10_000;
-    static final int MAX_DEFINITION_BYTES = 1024 * 1024;
     private static final int MAX_LISTED = 500;
     private static final Set<String> FIELDS = Set.of("experiment_id", "flow_id", "description", "primary_metric", "alpha",
             "max_p90_latency_ms", "max_error_rate", "variants");
@@ -92,7 +91,7 @@ class ExperimentAdminController {
 
     @PostMapping(path = "/api/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> create(HttpServletRequest request) throws IOException {
-        Experiment e = parse(null, BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "an experiment"));
+        Experiment e = parse(null, AdminJsonBody.parse(request, mapper));
         try {
             tx.executeWithoutResult(status -> experiments.insert(e));
         } catch (DuplicateKeyException duplicate) {
@@ -107,7 +106,7 @@ class ExperimentAdminController {
     Map<String, Object> replace(@PathVariable String id, HttpServletRequest request) throws IOException {
         Experiment current = existing(id);
         refuseUnlessDraft(current);
-        Experiment e = parse(current, BoundedBody.readJson(request, MAX_DEFINITION_BYTES, mapper, "an experiment"));
+        Experiment e = parse(current, AdminJsonBody.parse(request, mapper));
         if (!Boolean.TRUE.equals(tx.execute(status -> experiments.replaceDraft(e)))) {
             refuseUnlessDraft(existing(id));
         }

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.routing.rules.RuleDefinition;
 import io.flowgate.routing.rules.RuleJson;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -118,7 +117,7 @@ public class ExperimentRepository {
                             INSERT INTO experiment_variants (experiment_id, variant, is_control, weight, rules)
                             VALUES (:id, :variant, :control, :weight, CAST(:rules AS jsonb))""")
                     .param("id", e.experimentId()).param("variant", v.name()).param("control", v.control())
-                    .param("weight", v.weight()).param("rules", json(v.rules().stream().map(ExperimentRepository::stored).toList()))
+                    .param("weight", v.weight()).param("rules", JsonColumns.text(mapper, v.rules().stream().map(ExperimentRepository::stored).toList()))
                     .update();
         }
     }
@@ -145,7 +144,7 @@ public class ExperimentRepository {
                         FROM experiment_guardrail_stops WHERE experiment_id = :id ORDER BY stopped_at, variant""")
                 .param("id", e.experimentId())
                 .query((rs, n) -> new Experiment.GuardrailStop(rs.getString("variant"), rs.getString("guardrail"),
-                        (Double) rs.getObject("observed"), (Double) rs.getObject("threshold"), tree(rs.getString("detail")),
+                        (Double) rs.getObject("observed"), (Double) rs.getObject("threshold"), JsonColumns.tree(mapper, rs.getString("detail")),
                         instant(rs, "stopped_at")))
                 .list();
         return new Experiment(e.experimentId(), e.flowId(), e.description(), e.status(), e.primaryMetric(), e.alpha(),
@@ -154,7 +153,7 @@ public class ExperimentRepository {
 
     private List<RuleDefinition> rules(String flowId, String text) {
         List<RuleDefinition> rules = new ArrayList<>();
-        for (JsonNode rule : tree(text)) {
+        for (JsonNode rule : JsonColumns.tree(mapper, text)) {
             rules.add(RuleJson.parse(flowId, null, rule));
         }
         return rules;
@@ -170,21 +169,5 @@ public class ExperimentRepository {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private JsonNode tree(String text) {
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,8 +2,8 @@ package io.flowgate.routing.flows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.system.AdminJsonBody;
 import io.flowgate.routing.system.ApiException;
-import io.flowgate.routing.system.BoundedBody;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,20 +31,18 @@ class FlowAdminController {
 
     private final FlowRegistry registry;
     private final ObjectMapper mapper;
-    private final FlowsProperties properties;
     private final FlowValidation validation;
 
-    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowsProperties properties, FlowValidation validation) {
+    FlowAdminController(FlowRegistry registry, ObjectMapper mapper, FlowValidation validation) {
         this.registry = registry;
         this.mapper = mapper;
-        this.properties = properties;
         this.validation = validation;
     }
 
     @PutMapping(path = "/api/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String flowId, HttpServletRequest request) throws IOException {
         checkId(flowId);
-        JsonNode json = BoundedBody.readJson(request, properties.maxJsonBytes(), mapper, "the Flow JSON");
+        JsonNode json = AdminJsonBody.parse(request, mapper);
         boolean existed = registry.find(flowId).isPresent();
         validation.check(flowId, json);
         FlowDefinition flow = registry.save(flowId, json);

@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.flowgate.routing.system.ChangeListener;
+import io.flowgate.routing.system.JsonColumns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,12 +59,7 @@ public class FlowRegistry {
     @Transactional
     public FlowDefinition save(String flowId, JsonNode json) {
         FlowDefinition flow = FlowDefinition.parse(flowId, json);
-        String text;
-        try {
-            text = mapper.writeValueAsString(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String text = JsonColumns.text(mapper, json);
         int revision = jdbc.sql("""
                         INSERT INTO flows (flow_id, flow_json, entry_screen) VALUES (:id, CAST(:json AS jsonb), :entry)
                         ON CONFLICT (flow_id) DO UPDATE SET flow_json = EXCLUDED.flow_json, entry_screen = EXCLUDED.entry_screen,
@@ -104,7 +98,7 @@ public class FlowRegistry {
         return jdbc.sql("SELECT flow_json::text FROM flow_versions WHERE flow_id = :id AND version = :version")
                 .param("id", flowId).param("version", version)
                 .query(String.class).optional()
-                .map(this::tree);
+                .map(text -> JsonColumns.tree(mapper, text));
     }
 
     /** One kept version of a Flow: its number ({@code flows.revision} when it was uploaded) and upload time. */
@@ -118,14 +112,6 @@ public class FlowRegistry {
     private Optional<FlowDefinition> load(String flowId) {
         return jdbc.sql("SELECT flow_json::text FROM flows WHERE flow_id = :id").param("id", flowId)
                 .query(String.class).optional()
-                .map(text -> FlowDefinition.parse(flowId, tree(text)));
-    }
-
-    private JsonNode tree(String text) {
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                .map(text -> FlowDefinition.parse(flowId, JsonColumns.tree(mapper, text)));
     }
 }

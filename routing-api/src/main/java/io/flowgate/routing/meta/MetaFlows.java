@@ -3,11 +3,10 @@ package io.flowgate.routing.meta;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -73,12 +72,7 @@ class MetaFlows {
     private Row row(ResultSet rs, int n) throws SQLException {
         int revision = rs.getInt("uploaded_revision");
         Integer uploadedRevision = rs.wasNull() ? null : revision;
-        JsonNode errors;
-        try {
-            errors = mapper.readTree(rs.getString("errors"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode errors = JsonColumns.tree(mapper, rs.getString("errors"));
         return new Row(rs.getString("flow_id"), rs.getString("meta_flow_id"), uploadedRevision,
                 rs.getString("meta_status"), errors instanceof ArrayNode array ? array : mapper.createArrayNode(),
                 rs.getString("endpoint_uri"), rs.getTimestamp("updated_at").toInstant());

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.flowgate.routing.flows.FlowRegistry;
 import io.flowgate.routing.flows.FlowValidation;
+import io.flowgate.routing.system.AdminJsonBody;
 import io.flowgate.routing.system.ApiException;
-import io.flowgate.routing.system.BoundedBody;
 import io.flowgate.routing.whatsapp.GraphApi;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -43,7 +43,6 @@ class MetaFlowsController {
     /** Meta's Flow categories (Flows API reference). */
     static final Set<String> CATEGORIES = Set.of("SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION",
             "CONTACT_US", "CUSTOMER_SUPPORT", "SURVEY", "OTHER");
-    static final int MAX_BODY_BYTES = 16 * 1024;
     static final int MAX_NAME_CHARS = 200;
     static final int MAX_URI_CHARS = 2048;
     private static final Logger log = LoggerFactory.getLogger(MetaFlowsController.class);
@@ -89,7 +88,7 @@ class MetaFlowsController {
     @PostMapping(path = "/api/meta/flows/{flowId}", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> create(@PathVariable String flowId, HttpServletRequest request) throws IOException {
         FlowValidation.checkId(flowId);
-        JsonNode body = BoundedBody.readJson(request, MAX_BODY_BYTES, mapper, "the request");
+        JsonNode body = AdminJsonBody.parse(request, mapper);
         if (registry.find(flowId).isEmpty()) {
             throw ApiException.notFound("no Flow " + flowId + " in Flowgate's registry: upload it with PUT /api/flows/" + flowId + " first");
         }
@@ -191,7 +190,7 @@ class MetaFlowsController {
     @PutMapping(path = "/api/meta/flows/{flowId}/endpoint-uri", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> endpoint(@PathVariable String flowId, HttpServletRequest request) throws IOException {
         MetaFlows.Row row = existing(flowId);
-        JsonNode body = BoundedBody.readJson(request, MAX_BODY_BYTES, mapper, "the request");
+        JsonNode body = AdminJsonBody.parse(request, mapper);
         List<String> problems = new ArrayList<>();
         String uri = endpointUri(body.path("endpoint_uri"), problems);
         if (!problems.isEmpty()) {

@@ -5,10 +5,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowgate.routing.system.ChangeListener;
 import io.flowgate.routing.system.ControlCharacters;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -168,11 +168,7 @@ public class RoutingTables {
         if (text == null) {
             return new LinkedHashMap<>();
         }
-        try {
-            return CelValues.map(mapper.readTree(text));
-        } catch (IOException e) {
-            throw new IllegalStateException("unreadable JSON in a routing table", e);
-        }
+        return CelValues.map(JsonColumns.tree(mapper, text));
     }
 
     private static Map<String, Object> option(String id, String title) {

@@ -2,11 +2,10 @@ package io.flowgate.routing.rules;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -97,23 +96,15 @@ public class RuleRepository {
     }
 
     private Map<String, Object> params(RuleDefinition r) {
-        try {
-            return Map.of("flow", r.flowId(), "screen", r.screen(), "action", r.action(), "priority", r.priority(),
-                    "name", r.name(), "condition", r.condition(), "next", r.nextScreen(),
-                    "data", mapper.writeValueAsString(r.data()), "handover", r.handover(), "enabled", r.enabled());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Map.of("flow", r.flowId(), "screen", r.screen(), "action", r.action(), "priority", r.priority(),
+                "name", r.name(), "condition", r.condition(), "next", r.nextScreen(),
+                "data", JsonColumns.text(mapper, r.data()), "handover", r.handover(), "enabled", r.enabled());
     }
 
     private RuleDefinition map(ResultSet rs, int row) throws SQLException {
-        try {
-            return new RuleDefinition(rs.getLong("rule_id"), rs.getString("flow_id"), rs.getString("screen"),
-                    rs.getString("action"), rs.getInt("priority"), rs.getString("name"), rs.getString("condition"),
-                    rs.getString("next_screen"), mapper.readValue(rs.getString("data"), DATA), rs.getBoolean("handover"),
-                    rs.getBoolean("enabled"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new RuleDefinition(rs.getLong("rule_id"), rs.getString("flow_id"), rs.getString("screen"),
+                rs.getString("action"), rs.getInt("priority"), rs.getString("name"), rs.getString("condition"),
+                rs.getString("next_screen"), JsonColumns.read(mapper, rs.getString("data"), DATA), rs.getBoolean("handover"),
+                rs.getBoolean("enabled"));
     }
 }

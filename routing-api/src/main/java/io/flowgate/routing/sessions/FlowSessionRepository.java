@@ -1,14 +1,12 @@
 package io.flowgate.routing.sessions;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowgate.routing.system.JsonColumns;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -51,7 +49,7 @@ public class FlowSessionRepository {
                             (SELECT revision FROM flows WHERE flow_id = :flow), :experiment, :variant)
                         RETURNING flow_version""")
                 .param("id", s.sessionId()).param("hash", tokenHash).param("wa", s.waId()).param("flow", s.flowId())
-                .param("status", s.status()).param("initial", json(s.initialData()))
+                .param("status", s.status()).param("initial", JsonColumns.text(mapper, s.initialData()))
                 .param("created", Timestamp.from(s.createdAt())).param("expires", Timestamp.from(s.expiresAt()))
                 .param("experiment", s.experimentId()).param("variant", s.variant())
                 .query((rs, row) -> rs.getObject("flow_version", Integer.class)).list().get(0);
@@ -76,9 +74,9 @@ public class FlowSessionRepository {
                             transitions = :transitions, updated_at = now(), handover_at = :handover,
                             completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
                         WHERE session_id = :id""")
-                .param("status", s.status()).param("screen", s.currentScreen()).param("history", json(s.history()))
-                .param("data", json(s.userData())).param("hash", s.lastRequestHash())
-                .param("response", s.lastResponse() == null ? null : json(s.lastResponse()))
+                .param("status", s.status()).param("screen", s.currentScreen()).param("history", JsonColumns.text(mapper, s.history()))
+                .param("data", JsonColumns.text(mapper, s.userData())).param("hash", s.lastRequestHash())
+                .param("response", s.lastResponse() == null ? null : JsonColumns.text(mapper, s.lastResponse()))
                 .param("transitions", s.transitions()).param("id", s.sessionId())
                 .param("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()))
                 .update();
@@ -91,11 +89,11 @@ public class FlowSessionRepository {
                 rs.getString("flow_id"),
                 rs.getString("status"),
                 rs.getString("current_screen"),
-                read(rs.getString("history"), HISTORY),
-                (ObjectNode) tree(rs.getString("user_data")),
-                (ObjectNode) tree(rs.getString("initial_data")),
+                JsonColumns.read(mapper, rs.getString("history"), HISTORY),
+                (ObjectNode) JsonColumns.tree(mapper, rs.getString("user_data")),
+                (ObjectNode) JsonColumns.tree(mapper, rs.getString("initial_data")),
                 rs.getBytes("last_request_hash"),
-                rs.getString("last_response") == null ? null : tree(rs.getString("last_response")),
+                rs.getString("last_response") == null ? null : JsonColumns.tree(mapper, rs.getString("last_response")),
                 rs.getInt("transitions"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),
@@ -104,29 +102,5 @@ public class FlowSessionRepository {
                 rs.getObject("flow_version", Integer.class),
                 rs.getString("experiment_id"),
                 rs.getString("variant"));
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private JsonNode tree(String text) {
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return mapper.readValue(text, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

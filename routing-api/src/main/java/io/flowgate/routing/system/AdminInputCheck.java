@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Applies {@link ControlCharacters} to every piece of admin input in one place, so no controller can
- * forget it: each {@code @RequestBody} once parsed (the uploads read with {@link BoundedBody#readJson}
+ * forget it: each {@code @RequestBody} once parsed (the uploads read with {@link AdminJsonBody#parse}
  * are checked there), and every path variable and query parameter of {@code /api/**} before the
  * controller runs. A refusal is the admin API's 400 naming the field; nothing reaches the database.
  */

@@ -1,6 +1,5 @@
 package io.flowgate.routing.system;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
@@ -8,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
@@ -24,9 +22,6 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Who may call what, decided by Spring Security on the path Spring MVC routes: the admin API
@@ -46,18 +41,17 @@ import java.util.Map;
 class AdminSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(AdminSecurity.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Bean
     SecurityFilterChain adminApiSecurity(HttpSecurity http, AdminTokenAuthentication tokens) throws Exception {
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"flowgate-admin\"");
-            write(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", tokens.closed()
+            JsonErrors.write(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", tokens.closed()
                     ? "the admin API is closed: FLOWGATE_ADMIN_TOKEN is not set" : "missing or wrong bearer token");
         };
         AccessDeniedHandler forbidden = (request, response, e) ->
-                write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "this request is not allowed");
+                JsonErrors.write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "this request is not allowed");
 
         AuthenticationFilter bearer = new AuthenticationFilter(new ProviderManager(tokens), AdminTokenAuthentication::presented);
         bearer.setRequestMatcher(path.matcher("/api/**"));
@@ -93,21 +87,9 @@ class AdminSecurity {
     WebSecurityCustomizer firewall() {
         RequestRejectedHandler rejected = (request, response, e) -> {
             log.debug("request refused by the firewall: {}", e.getMessage());
-            write(response, HttpServletResponse.SC_BAD_REQUEST, "request_rejected",
+            JsonErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, "request_rejected",
                     "the request URL is not in canonical form (no ';', encoded '/', '\\' or '.', '//', '.' or '..' segments)");
         };
         return web -> web.httpFirewall(new StrictHttpFirewall()).requestRejectedHandler(rejected);
-    }
-
-    private static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
-        if (response.isCommitted()) {
-            return;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), body);
     }
 }

@@ -15,7 +15,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,19 +85,11 @@ class ApiExceptionHandler {
     }
 
     private static ResponseEntity<Map<String, Object>> retryLater(String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", "unavailable");
-        body.put("message", message);
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(body);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+                .body(JsonErrors.body("unavailable", message, List.of()));
     }
 
     private static ResponseEntity<Map<String, Object>> body(HttpStatus status, String code, String message, List<String> details) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        if (!details.isEmpty()) {
-            body.put("details", details);
-        }
-        return ResponseEntity.status(status).body(body);
+        return ResponseEntity.status(status).body(JsonErrors.body(code, message, details));
     }
 }

@@ -2,12 +2,11 @@ package io.flowgate.routing.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.system.JsonColumns;
 import io.flowgate.routing.system.RawJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -120,13 +119,9 @@ class WebhookRepository {
 
     private Subscription subscription(ResultSet rs, int row) throws SQLException {
         String mapping = rs.getString("mapping");
-        try {
-            return new Subscription(rs.getLong("subscription_id"), rs.getString("url"), rs.getBytes("secret_encrypted"),
-                    strings(rs.getArray("event_types")), rs.getString("machine_id"), rs.getString("flow_id"),
-                    rs.getBoolean("include_free_text"), mapping == null ? null : mapper.readTree(mapping));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Subscription(rs.getLong("subscription_id"), rs.getString("url"), rs.getBytes("secret_encrypted"),
+                strings(rs.getArray("event_types")), rs.getString("machine_id"), rs.getString("flow_id"),
+                rs.getBoolean("include_free_text"), JsonColumns.tree(mapper, mapping));
     }
 
     private static List<String> strings(Array array) throws SQLException {

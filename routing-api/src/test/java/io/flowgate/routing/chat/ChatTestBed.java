@@ -2,25 +2,18 @@ package io.flowgate.routing.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
-import io.flowgate.routing.support.RoutingApiInstance;
+import io.flowgate.routing.support.KafkaTestBed;
 import io.flowgate.routing.support.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,51 +23,35 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the chat tests run against: one real in-process Kafka broker, a real routing-api on its own
- * PostgreSQL database, a producer that writes {@code flowgate.inbound} the way ingest-api does (EventJson,
- * keyed by user, acks=all), readers of {@code flowgate.lead-updates} and {@code flowgate.transitions} from
+ * What the chat tests run against: the {@link KafkaTestBed} (a broker, a routing-api on its own database, a
+ * producer that writes {@code flowgate.inbound} the way ingest-api does: EventJson, keyed by user,
+ * acks=all), readers of {@code flowgate.lead-updates} and {@code flowgate.transitions} from
  * their beginning, and queries of what was queued in {@code outgoing_messages} (sending it is the sender's
  * business) and of the chat tables.
  */
-public final class ChatTestBed implements AutoCloseable {
+public final class ChatTestBed extends KafkaTestBed {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String GROUP = "flowgate-routing-chat";
 
-    private final EmbeddedKafkaBroker broker;
-    private final Map<String, Object> properties;
-    private final KafkaProducer<String, byte[]> producer;
     private final TopicReader leadUpdates;
     private final TopicReader transitions;
-    private RoutingApiInstance app;
 
-    private ChatTestBed(EmbeddedKafkaBroker broker, RoutingApiInstance app, Map<String, Object> properties) {
-        this.broker = broker;
-        this.app = app;
-        this.properties = properties;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new ByteArraySerializer());
-        this.leadUpdates = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.LEAD_UPDATES);
-        this.transitions = TopicReader.fromBeginning(broker.bootstrapServers(), Topics.TRANSITIONS);
+    private ChatTestBed(Map<String, Object> properties) {
+        super(properties);
+        this.leadUpdates = TopicReader.fromBeginning(broker().bootstrapServers(), Topics.LEAD_UPDATES);
+        this.transitions = TopicReader.fromBeginning(broker().bootstrapServers(), Topics.TRANSITIONS);
     }
 
     /** A broker and a routing-api (which creates the topics, 4 partitions each) with extra settings. */
     public static ChatTestBed start(Map<String, Object> properties) {
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(4);
-        RoutingApiInstance app = instance(broker, null, properties);
-        ChatTestBed bed = new ChatTestBed(broker, app, properties);
+        ChatTestBed bed = new ChatTestBed(properties);
         bed.awaitTopic(Topics.INBOUND);
         return bed;
     }
@@ -83,59 +60,10 @@ public final class ChatTestBed implements AutoCloseable {
         return start(Map.of());
     }
 
-    private static RoutingApiInstance instance(EmbeddedKafkaBroker broker, String dbUrl, Map<String, Object> properties) {
-        RoutingApiInstance.Builder builder = RoutingApiInstance.builder()
-                .property("flowgate.kafka.bootstrap-servers", broker.bootstrapServers())
-                .property("flowgate.kafka.relay-poll-interval", "200ms");
-        properties.forEach(builder::property);
-        if (dbUrl != null) {
-            builder.database(dbUrl);
-        }
-        return builder.start();
-    }
-
-    RoutingApiInstance app() {
-        return app;
-    }
-
-    public EmbeddedKafkaBroker broker() {
-        return broker;
-    }
-
-    /** Another routing-api on the same database and broker, with extra settings (e.g. its own consumer group). */
-    RoutingApiInstance sibling(Map<String, Object> extra) {
-        Map<String, Object> merged = new HashMap<>(properties);
-        merged.putAll(extra);
-        return instance(broker, app.dbUrl(), merged);
-    }
-
-    /** Stops this routing-api; {@link #startAgain()} brings up a new one on the same database and broker. */
-    void stopApp() {
-        app.close();
-    }
-
-    void startAgain() {
-        app = instance(broker, app.dbUrl(), properties);
-    }
-
-    public JdbcClient jdbc() {
-        return app.context().getBean(JdbcClient.class);
-    }
-
-    /** Writes updates to flowgate.inbound as ingest-api does, and waits for Kafka's acknowledgement. */
-    public void produce(FlowgateEvent... events) {
-        try {
-            for (FlowgateEvent e : events) {
-                String topic = e instanceof StaleSession ? Topics.STALE_SESSIONS
-                        : e instanceof MetaFlowSignal ? Topics.META_HEALTH : Topics.INBOUND;
-                producer.send(new ProducerRecord<>(topic, e.key(), EventJson.toBytes(e))).get(30, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka did not acknowledge", e);
-        }
+    /** Updates go to flowgate.inbound as ingest-api writes them; stale sessions and Meta's Flow signals to their topics. */
+    @Override
+    protected String topicOf(FlowgateEvent e) {
+        return e instanceof StaleSession ? Topics.STALE_SESSIONS : e instanceof MetaFlowSignal ? Topics.META_HEALTH : Topics.INBOUND;
     }
 
     /** Waits until the chat consumer committed its recorded outcome for {@code eventId}; returns the outcome. */
@@ -150,7 +78,7 @@ public final class ChatTestBed implements AutoCloseable {
 
     /** Waits until consumer group {@code group} has consumed everything on flowgate.inbound and flowgate.stale-sessions. */
     void awaitConsumed(String group) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers()))) {
             await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
@@ -216,12 +144,6 @@ public final class ChatTestBed implements AutoCloseable {
                 .collect(Collectors.groupingBy(e -> e.path("event_id").asText(), Collectors.counting()));
     }
 
-    private void awaitTopic(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(topic));
-        }
-    }
-
     public static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
@@ -235,11 +157,9 @@ public final class ChatTestBed implements AutoCloseable {
     public void close() {
         List<String> violations = new ArrayList<>(leadUpdates.schemaViolations());
         violations.addAll(transitions.schemaViolations());
-        producer.close(Duration.ofSeconds(5));
         leadUpdates.close();
         transitions.close();
-        app.close();
-        broker.close();
+        super.close();
         if (!violations.isEmpty()) {
             throw new AssertionError("events published that do not match their JSON Schema (docs/events.md): " + violations);
         }

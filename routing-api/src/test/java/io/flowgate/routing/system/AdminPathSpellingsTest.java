@@ -1,7 +1,7 @@
 package io.flowgate.routing.system;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.routing.support.RawHttp;
+import io.flowgate.routing.support.RawHttp.Answer;
 import io.flowgate.routing.support.RoutingApiInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,18 +10,15 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +41,6 @@ import static org.assertj.core.api.SoftAssertions.assertSoftly;
  */
 class AdminPathSpellingsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREVIOUS_TOKEN = "previous-admin-token";
     private static final String FLOW = "spell-flow";
     private static final String WA_ID = "15550001234";
@@ -88,7 +84,7 @@ class AdminPathSpellingsTest {
                     Answer answer = send(route.method(), spelling, token, route.body());
                     requests++;
                     tally.merge((token == null ? "no token" : "wrong token") + " -> " + answer.status() + " " + answer.error(), 1, Integer::sum);
-                    if (!answer.refusedBySecurity()) {
+                    if (!refusedBySecurity(answer)) {
                         served.add(route.method() + " " + spelling + " (token " + token + ") -> " + answer.status() + " " + answer.body());
                     }
                 }
@@ -112,7 +108,7 @@ class AdminPathSpellingsTest {
                 continue; // a state change with the right token is the admin API working, not what is tested here
             }
             Answer canonical = send("GET", route.path(), RoutingApiInstance.ADMIN_TOKEN, null);
-            assertThat(canonical.reachedController()).as("GET %s: %d %s", route.path(), canonical.status(), canonical.body()).isTrue();
+            assertThat(reachedController(canonical)).as("GET %s: %d %s", route.path(), canonical.status(), canonical.body()).isTrue();
             assertThat(send("GET", route.path(), PREVIOUS_TOKEN, null).body()).as("previous token on %s", route.path())
                     .isEqualTo(canonical.body());
             for (String spelling : spellings(route.path())) {
@@ -290,30 +286,15 @@ class AdminPathSpellingsTest {
         return segment;
     }
 
-    /** One HTTP/1.1 request written on a socket exactly as given: no client normalises the path. */
     private static Answer send(String method, String target, String token, String body) throws IOException {
-        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder()
-                .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: localhost:").append(app.port()).append("\r\n")
-                .append("Connection: close\r\n");
+        Map<String, String> headers = new LinkedHashMap<>();
         if (token != null) {
-            head.append("Authorization: Bearer ").append(token).append("\r\n");
+            headers.put("Authorization", "Bearer " + token);
         }
         if (body != null) {
-            head.append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+            headers.put("Content-Type", "application/json");
         }
-        head.append("\r\n");
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), app.port())) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(content);
-            out.flush();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(received);
-            return Answer.parse(received.toString(StandardCharsets.UTF_8));
-        }
+        return RawHttp.send(app.port(), method, target, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** A fingerprint (row count and a digest of every row) of each table in the schema. */
@@ -341,65 +322,14 @@ class AdminPathSpellingsTest {
     private record Route(String method, String path, String body) {
     }
 
-    private record Answer(int status, Map<String, String> headers, String body) {
+    /** 200, or the controller's own 404 for a row that does not exist (a user with no lead). */
+    private static boolean reachedController(Answer answer) {
+        return answer.status() == 200
+                || answer.status() == 404 && answer.body().contains("\"not_found\"") && !answer.body().contains("no such path");
+    }
 
-        static Answer parse(String raw) {
-            int end = raw.indexOf("\r\n\r\n");
-            String[] lines = raw.substring(0, Math.max(end, 0)).split("\r\n");
-            int status = lines.length > 0 && lines[0].startsWith("HTTP/1.1 ") ? Integer.parseInt(lines[0].substring(9, 12)) : -1;
-            Map<String, String> headers = new TreeMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-                }
-            }
-            String body = end < 0 ? "" : raw.substring(end + 4);
-            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-                body = dechunk(body);
-            }
-            return new Answer(status, headers, body);
-        }
-
-        private static String dechunk(String chunked) {
-            StringBuilder out = new StringBuilder();
-            int at = 0;
-            while (at < chunked.length()) {
-                int lineEnd = chunked.indexOf("\r\n", at);
-                if (lineEnd < 0) {
-                    break;
-                }
-                int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
-                if (size == 0) {
-                    break;
-                }
-                out.append(chunked, lineEnd + 2, Math.min(chunked.length(), lineEnd + 2 + size));
-                at = lineEnd + 2 + size + 2;
-            }
-            return out.toString();
-        }
-
-        String header(String name) {
-            return headers.get(name);
-        }
-
-        /** The JSON {@code error} code, or the start of a non-JSON body. */
-        String error() {
-            try {
-                JsonNode json = JSON.readTree(body);
-                return json != null && json.has("error") ? json.path("error").asText() : "(no error code)";
-            } catch (IOException notJson) {
-                return "(not JSON: " + body.substring(0, Math.min(30, body.length())).replaceAll("\\s+", " ") + ")";
-            }
-        }
-
-        /** 200, or the controller's own 404 for a row that does not exist (a user with no lead). */
-        boolean reachedController() {
-            return status == 200 || status == 404 && body.contains("\"not_found\"") && !body.contains("no such path");
-        }
-
-        boolean refusedBySecurity() {
-            return (status == 400 || status == 401 || status == 403) && REFUSALS.contains(error());
-        }
+    /** Answered by the security layer: the firewall's 400, or 401 or 403. */
+    static boolean refusedBySecurity(Answer answer) {
+        return (answer.status() == 400 || answer.status() == 401 || answer.status() == 403) && REFUSALS.contains(answer.error());
     }
 }
