@@ -72,7 +72,9 @@ class LeadEvents {
                 after.score(),
                 after.data(),
                 high ? "high" : "normal",
-                after.status()));
+                after.status(),
+                after.experimentId(),
+                after.variant()));
     }
 
     private static Map<String, String> analyticsFields(ChatMachine machine, Lead lead) {

@@ -176,7 +176,12 @@ class ChatExperimentTest {
             assertThat(text(sent.get(1))).startsWith(treated ? SHORT_BUDGET_QUESTION : "Thanks, Ana Lima. What is your monthly budget");
             assertThat(text(sent.get(2))).isEqualTo(treated ? SHORT_NAME_QUESTION : NAME_QUESTION);
             assertThat(bed.lead(u.waId()).get("variant")).isEqualTo(expected.get(u.waId()));
-            bed.awaitEvents(u.waId(), 0, 3);
+            bed.awaitEvents(u.waId(), 3, 3);
+            assertThat(bed.leadUpdates(u.waId())).as("so do the lead updates").allSatisfy(l -> {
+                assertThat(l.at("/data/experiment_id").asText()).isEqualTo("chat-sticky");
+                assertThat(l.at("/data/variant").asText()).isEqualTo(expected.get(u.waId()));
+            });
+            assertThat(admin("GET", "/api/leads/" + u.waId(), null).json().path("variant").asText()).isEqualTo(expected.get(u.waId()));
             assertThat(bed.transitions(u.waId())).as("every transition carries the experiment").hasSize(3)
                     .allSatisfy(t -> {
                         assertThat(t.path("experiment_id").asText()).isEqualTo("chat-sticky");
