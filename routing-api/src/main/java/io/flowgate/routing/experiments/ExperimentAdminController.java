@@ -47,8 +47,10 @@ import java.util.regex.Pattern;
  * Admin API of routing experiments (docs/experiments.md, "Running an experiment"):
  * {@code POST /api/experiments} creates a draft (a body of at most 1 MiB), {@code PUT /api/experiments/{id}} replaces a draft,
  * {@code POST /api/experiments/{id}/start|pause|stop|promote} move it through its life, and
- * {@code GET /api/experiments[?flow_id=]}, {@code GET /api/experiments/{id}} show it with any guardrail
- * stop. A treatment's rules are checked exactly like the rule admin API's. A running or paused
+ * {@code GET /api/experiments[?flow_id=|?machine_id=]}, {@code GET /api/experiments/{id}} show it with any guardrail
+ * stop. An experiment belongs to a Flow ({@code flow_id}) or to a chat machine ({@code machine_id}). A Flow
+ * treatment's rules are checked exactly like the rule admin API's; a machine treatment's states by
+ * validating the machine with them exactly like an upload ({@link MachineParser}). A running or paused
  * experiment's variants and weights never change (409): a new experiment is made instead.
  */
 @RestController
