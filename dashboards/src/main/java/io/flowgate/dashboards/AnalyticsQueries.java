@@ -314,6 +314,7 @@ final class AnalyticsQueries {
     static final int MAX_VARIANTS = 20;
     static final int MAX_EXPERIMENT_SCREENS = 500;
 
+    /** @param flowId the experiment's Flow, or its chat machine for an experiment on a chat machine */
     record ExperimentSummary(String experimentId, String flowId, String status, String primaryMetric, Double alpha) {
     }
 
@@ -337,7 +338,7 @@ final class AnalyticsQueries {
     Experiments experiments(String experiment) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<ExperimentSummary> experiments = list(c, """
-                    SELECT r.experiment_id, e.flow_id, e.status, e.primary_metric, e.alpha
+                    SELECT r.experiment_id, coalesce(e.flow_id, e.machine_id) AS flow_id, e.status, e.primary_metric, e.alpha
                       FROM (SELECT experiment_id, max(evaluated_at) AS last FROM experiment_results GROUP BY experiment_id) r
                       LEFT JOIN experiments e ON e.experiment_id = r.experiment_id
                      ORDER BY r.last DESC, r.experiment_id

@@ -23,6 +23,8 @@ public record LeadStateUpdated(String eventId, Instant eventTime, Data data) imp
      * @param status        the lead's status after the change: {@code active}, {@code completed},
      *                      {@code escalated} (handed to a human) or {@code cold} (stopped answering); a
      *                      lead going cold keeps its state, so only this field says so
+     * @param experimentId  the chat machine's routing experiment the lead's conversation is in, or null
+     * @param variant       the conversation's variant of {@code experimentId}, or null
      */
     public record Data(
             String waId,
@@ -31,9 +33,17 @@ public record LeadStateUpdated(String eventId, Instant eventTime, Data data) imp
             int score,
             Map<String, Object> leadMetadata,
             String syncPriority,
-            String status) {
+            String status,
+            String experimentId,
+            String variant) {
         public Data {
             leadMetadata = leadMetadata == null ? Map.of() : Map.copyOf(leadMetadata);
+        }
+
+        /** A change of a lead in no experiment. */
+        public Data(String waId, String previousState, String currentState, int score,
+                    Map<String, Object> leadMetadata, String syncPriority, String status) {
+            this(waId, previousState, currentState, score, leadMetadata, syncPriority, status, null, null);
         }
 
         /** A change without a status, as events written before the field existed read. */

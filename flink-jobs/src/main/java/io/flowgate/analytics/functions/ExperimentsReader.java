@@ -24,7 +24,7 @@ public final class ExperimentsReader extends TableSnapshotReader<ExperimentDefin
     public static final double DEFAULT_ERROR_RATE = 0.05;
 
     static final String EXPERIMENTS = """
-            SELECT e.experiment_id, e.flow_id, e.status, e.primary_metric, e.alpha, e.max_p90_latency_ms,
+            SELECT e.experiment_id, coalesce(e.flow_id, e.machine_id), e.status, e.primary_metric, e.alpha, e.max_p90_latency_ms,
                    e.max_error_rate, v.variant, v.is_control
               FROM experiments e JOIN experiment_variants v ON v.experiment_id = e.experiment_id
              ORDER BY e.experiment_id, v.variant""";

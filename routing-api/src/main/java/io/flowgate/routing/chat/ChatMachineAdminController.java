@@ -42,6 +42,11 @@ class ChatMachineAdminController {
     ResponseEntity<Map<String, Object>> upload(@PathVariable String machineId, HttpServletRequest request) throws IOException {
         checkId(machineId);
         JsonNode json = AdminJsonBody.parse(request, mapper);
+        List<String> experimentProblems = machines.liveExperimentProblems(machineId, json);
+        if (!experimentProblems.isEmpty()) {
+            // as for a Flow whose live experiment's rules would no longer fit: stop or promote it first
+            throw ApiException.badRequest("the chat machine's live experiment would no longer fit it", experimentProblems);
+        }
         boolean replaced;
         try {
             replaced = machines.save(machineId, json);

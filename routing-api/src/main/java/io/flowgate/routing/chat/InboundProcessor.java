@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.routing.chat.Conversation.Reply;
 import io.flowgate.routing.chat.Conversation.Step;
+import io.flowgate.routing.experiments.Assignment;
+import io.flowgate.routing.experiments.Experiment;
 import io.flowgate.routing.experiments.ExperimentAssigner;
 import io.flowgate.routing.sessions.FlowSession;
 import io.flowgate.routing.sessions.FlowSessionRepository;
@@ -130,21 +132,21 @@ class InboundProcessor {
         String sendTo = update.waId() != null ? update.waId() : update.userId();
         Lead lead = lockExisting(update).orElse(null);
         boolean created = false;
-        ChatMachine machine;
+        ChatMachines.Current current;
         if (lead == null) {
-            machine = machines.find(properties.defaultMachine()).orElse(null);
-            if (machine == null) {
+            current = machines.current(properties.defaultMachine()).orElse(null);
+            if (current == null) {
                 log.warn("no chat machine {} (FLOWGATE_CHAT_DEFAULT_MACHINE): a new user's message is not answered",
                         properties.defaultMachine());
                 return "no_machine";
             }
-            Optional<Lead> fresh = leads.create(update.userId(), sendTo, machine.id(), update.eventTime(), now);
+            Optional<Lead> fresh = leads.create(update.userId(), sendTo, current.machine().id(), update.eventTime(), now);
             created = fresh.isPresent();
             // empty: created a moment ago by another transaction, which this one waited for
             lead = fresh.or(() -> leads.lock(update.userId())).orElseThrow();
         } else {
-            machine = machines.find(lead.machineId()).orElse(null);
-            if (machine == null) {
+            current = machines.current(lead.machineId()).orElse(null);
+            if (current == null) {
                 log.warn("chat machine {} of user {} is missing: the message is not answered", lead.machineId(), Masked.id(lead.waId()));
                 return "no_machine";
             }
@@ -154,6 +156,11 @@ class InboundProcessor {
             return "stale";
         }
         Input input = Input.of(update);
+        if (created || input.isRestart(current.machine().restartKeyword())) {
+            lead = assigned(lead, current);
+        }
+        // the lead's variant of the machine, from the same snapshot as the experiment it was assigned in
+        ChatMachine machine = current.machineFor(lead.experimentId(), lead.variant());
         Step step = created ? Conversation.start(machine, lead)
                 : Conversation.apply(machine, lead, input, input.flowReply() == null ? null : replySession(input, lead), update.eventTime());
         Lead after = step.lead().touched(update.eventTime(), now, sendTo);
@@ -163,6 +170,20 @@ class InboundProcessor {
         leads.update(after, now);
         events.changed(created ? null : lead, after, machine, step.entered(), update.eventId(), update.eventTime());
         return step.outcome();
+    }
+
+    /**
+     * A conversation that starts (a new user, or RESTART) is put into the user's variant of the machine's
+     * running experiment ({@link Assignment}, the same sticky hash as Flow sessions); otherwise it is in none.
+     * The variant is stored on the lead, so it holds for the whole conversation, on every instance.
+     */
+    private static Lead assigned(Lead lead, ChatMachines.Current current) {
+        Experiment live = current.live();
+        String variant = live == null ? null : Assignment.assign(live, lead.waId()).orElse(null);
+        if (variant != null) {
+            log.debug("user {}: experiment {}, variant {}", Masked.id(lead.waId()), live.experimentId(), variant);
+        }
+        return lead.inExperiment(variant == null ? null : live.experimentId(), variant);
     }
 
     /** The user's lead, locked; also found by phone number when Meta has started sending a business-scoped id. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code lead_state_updated} on {@link Topics#LEAD_UPDATES} for CRM sync whenever its state, status, score
  * or data changed, and a chat {@code flow_transition} on {@link Topics#TRANSITIONS} whenever it entered a
  * state, so that chat funnels get the same drop-off analytics as Flows. Transition events carry only the
- * machine's analytics fields (numbers and choices), never free text.
+ * machine's analytics fields (numbers and choices), never free text, and the experiment and variant of the
+ * lead's conversation, if it is in one (so the analytics job's experiment tables count chat experiments).
  */
 @Component
 class LeadEvents {
@@ -58,7 +59,7 @@ class LeadEvents {
                     analyticsFields(machine, after),
                     Lead.COMPLETED.equals(after.status()),
                     Lead.ESCALATED.equals(after.status()),
-                    FlowTransition.SOURCE_CHAT));
+                    FlowTransition.SOURCE_CHAT).withExperiment(after.experimentId(), after.variant()));
         }
     }
 
@@ -71,7 +72,9 @@ class LeadEvents {
                 after.score(),
                 after.data(),
                 high ? "high" : "normal",
-                after.status()));
+                after.status(),
+                after.experimentId(),
+                after.variant()));
     }
 
     private static Map<String, String> analyticsFields(ChatMachine machine, Lead lead) {

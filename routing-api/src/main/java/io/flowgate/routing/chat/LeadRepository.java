@@ -25,7 +25,7 @@ public class LeadRepository {
     private static final String COLUMNS = """
             id, wa_id, send_to, machine_id, session_id, session_started_at, current_state, previous_state,
             qualification_score, lead_data::text AS lead_data, retries, status, flow_session_id, last_message_at,
-            last_interaction, re_engaged_at""";
+            last_interaction, re_engaged_at, experiment_id, variant""";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -73,6 +73,7 @@ public class LeadRepository {
                             current_state = :state, previous_state = :previous, qualification_score = :score,
                             lead_data = CAST(:data AS jsonb), retries = :retries, status = :status, flow_session_id = :flow,
                             last_message_at = :lastMessage, last_interaction = :lastInteraction,
+                            experiment_id = :experiment, variant = :variant,
                             completed_at = CASE WHEN :status = 'completed' THEN coalesce(completed_at, :now) END,
                             escalated_at = CASE WHEN :status = 'escalated' THEN coalesce(escalated_at, :now) END,
                             cold_at = CASE WHEN :status = 'cold' THEN coalesce(cold_at, :now) END,
@@ -84,6 +85,7 @@ public class LeadRepository {
                 .param("retries", lead.retries()).param("status", lead.status()).param("flow", lead.flowSessionId())
                 .param("lastMessage", lead.lastMessageAt() == null ? null : Timestamp.from(lead.lastMessageAt()))
                 .param("lastInteraction", Timestamp.from(lead.lastInteraction()))
+                .param("experiment", lead.experimentId()).param("variant", lead.variant())
                 .param("now", Timestamp.from(now)).param("id", lead.id())
                 .update();
     }
@@ -127,7 +129,9 @@ public class LeadRepository {
                 rs.getObject("flow_session_id", UUID.class),
                 instant(rs.getTimestamp("last_message_at")),
                 rs.getTimestamp("last_interaction").toInstant(),
-                instant(rs.getTimestamp("re_engaged_at")));
+                instant(rs.getTimestamp("re_engaged_at")),
+                rs.getString("experiment_id"),
+                rs.getString("variant"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -3,6 +3,7 @@ package io.flowgate.routing.experiments;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +31,16 @@ public final class Assignment {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The variant a user starting a session (or a chat conversation) is assigned: empty unless the
+     * experiment is running (a paused one assigns nobody new).
+     */
+    public static Optional<String> assign(Experiment experiment, String waId) {
+        return Experiment.RUNNING.equals(experiment.status())
+                ? Optional.of(variantOf(experiment, waId, experiment.stopped()))
+                : Optional.empty();
     }
 
     /** The variant a user gets in an experiment, whatever its status; the control when the weights sum to 0. */

@@ -1,6 +1,8 @@
 package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.rules.RuleDefinition;
 
 import java.time.Instant;
@@ -12,8 +14,11 @@ import java.util.stream.Collectors;
 /**
  * A routing experiment as stored in {@code experiments}, {@code experiment_variants} and
  * {@code experiment_guardrail_stops}: a Flow's traffic split between the control (today's rules) and
- * treatments (alternative rules for named screens), and the variants the analytics job stopped.
+ * treatments (alternative rules for named screens), or a chat machine's between its definition and
+ * treatments (alternative definitions of named states), and the variants the analytics job stopped.
  *
+ * @param flowId           the Flow, or null for a chat machine's experiment
+ * @param machineId        the chat machine, or null for a Flow's experiment
  * @param primaryMetric    {@code completion} or {@code screen:<SCREEN>}
  * @param maxP90LatencyMs  guardrail, null for the default of docs/experiments.md
  * @param maxErrorRate     guardrail, null for the default of docs/experiments.md
@@ -22,6 +27,7 @@ import java.util.stream.Collectors;
 public record Experiment(
         String experimentId,
         String flowId,
+        String machineId,
         String description,
         String status,
         String primaryMetric,
@@ -47,13 +53,29 @@ public record Experiment(
     }
 
     /**
-     * A variant: the control has no rules (it is routed by the normal rules); a treatment's rules replace
-     * the normal rules for the (screen, action) pairs they name.
+     * A variant: the control has no rules or states (it is routed by the normal rules, or the machine as it
+     * is); a treatment's rules replace the normal rules for the (screen, action) pairs they name, its states
+     * (an object of state definitions by id) the machine's states of the same id.
      */
-    public record Variant(String name, boolean control, int weight, List<RuleDefinition> rules) {
+    public record Variant(String name, boolean control, int weight, List<RuleDefinition> rules, ObjectNode states) {
         public Variant {
             rules = List.copyOf(rules);
+            states = states == null ? JsonNodeFactory.instance.objectNode() : states.deepCopy();
         }
+
+        public Variant(String name, boolean control, int weight, List<RuleDefinition> rules) {
+            this(name, control, weight, rules, null);
+        }
+    }
+
+    /** Whether the experiment is a chat machine's rather than a Flow's. */
+    public boolean onMachine() {
+        return machineId != null;
+    }
+
+    /** The Flow or the chat machine the experiment belongs to, for messages. */
+    public String subject() {
+        return onMachine() ? "chat machine " + machineId : "Flow " + flowId;
     }
 
     /** Why the analytics job stopped a variant. */
@@ -61,7 +83,7 @@ public record Experiment(
                                 Instant stoppedAt) {
     }
 
-    /** Running or paused: its sessions keep their variants, and at most one per Flow is. */
+    /** Running or paused: its sessions keep their variants, and at most one per Flow (or machine) is. */
     public boolean isLive() {
         return RUNNING.equals(status) || PAUSED.equals(status);
     }
@@ -81,7 +103,7 @@ public record Experiment(
 
     /** The same experiment with another status (as read in another statement). */
     public Experiment withStatus(String newStatus) {
-        return new Experiment(experimentId, flowId, description, newStatus, primaryMetric, alpha, maxP90LatencyMs,
+        return new Experiment(experimentId, flowId, machineId, description, newStatus, primaryMetric, alpha, maxP90LatencyMs,
                 maxErrorRate, winner, createdAt, startedAt, endedAt, variants, stops);
     }
 }

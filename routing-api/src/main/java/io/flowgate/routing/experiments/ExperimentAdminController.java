@@ -2,6 +2,11 @@ package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowgate.routing.chat.ChatMachines;
+import io.flowgate.routing.chat.machine.ChatMachine;
+import io.flowgate.routing.chat.machine.MachineParser;
+import io.flowgate.routing.chat.machine.MachineValidationException;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
 import io.flowgate.routing.rules.RuleCompiler;
@@ -42,8 +47,10 @@ import java.util.regex.Pattern;
  * Admin API of routing experiments (docs/experiments.md, "Running an experiment"):
  * {@code POST /api/experiments} creates a draft (a body of at most 1 MiB), {@code PUT /api/experiments/{id}} replaces a draft,
  * {@code POST /api/experiments/{id}/start|pause|stop|promote} move it through its life, and
- * {@code GET /api/experiments[?flow_id=]}, {@code GET /api/experiments/{id}} show it with any guardrail
- * stop. A treatment's rules are checked exactly like the rule admin API's. A running or paused
+ * {@code GET /api/experiments[?flow_id=|?machine_id=]}, {@code GET /api/experiments/{id}} show it with any guardrail
+ * stop. An experiment belongs to a Flow ({@code flow_id}) or to a chat machine ({@code machine_id}). A Flow
+ * treatment's rules are checked exactly like the rule admin API's; a machine treatment's states by
+ * validating the machine with them exactly like an upload ({@link MachineParser}). A running or paused
  * experiment's variants and weights never change (409): a new experiment is made instead.
  */
 @RestController
@@ -56,9 +63,10 @@ class ExperimentAdminController {
     static final int MAX_DESCRIPTION = 2_000;
     static final int MAX_WEIGHT = 10_000;
     private static final int MAX_LISTED = 500;
-    private static final Set<String> FIELDS = Set.of("experiment_id", "flow_id", "description", "primary_metric", "alpha",
-            "max_p90_latency_ms", "max_error_rate", "variants");
-    private static final Set<String> VARIANT_FIELDS = Set.of("variant", "control", "weight", "rules");
+    private static final Set<String> FIELDS = Set.of("experiment_id", "flow_id", "machine_id", "description", "primary_metric",
+            "alpha", "max_p90_latency_ms", "max_error_rate", "variants");
+    private static final Set<String> VARIANT_FIELDS = Set.of("variant", "control", "weight", "rules", "states");
+    static final int MAX_STATES_PER_VARIANT = 50;
 
     private final ExperimentRepository experiments;
     private final RuleRepository rules;
@@ -67,9 +75,12 @@ class ExperimentAdminController {
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
     private final RuleEngine engine;
+    private final ChatMachines machines;
 
     ExperimentAdminController(ExperimentRepository experiments, RuleRepository rules, RuleCompiler compiler,
-                              FlowRegistry flows, TransactionTemplate tx, ObjectMapper mapper, RuleEngine engine) {
+                              FlowRegistry flows, TransactionTemplate tx, ObjectMapper mapper, RuleEngine engine,
+                              ChatMachines machines) {
+        this.machines = machines;
         this.mapper = mapper;
         this.engine = engine;
         this.experiments = experiments;
@@ -80,8 +91,9 @@ class ExperimentAdminController {
     }
 
     @GetMapping(path = "/api/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> list(@RequestParam(name = "flow_id", required = false) String flowId) {
-        return Map.of("experiments", experiments.list(flowId, MAX_LISTED).stream().map(ExperimentAdminController::json).toList());
+    Map<String, Object> list(@RequestParam(name = "flow_id", required = false) String flowId,
+                             @RequestParam(name = "machine_id", required = false) String machineId) {
+        return Map.of("experiments", experiments.list(flowId, machineId, MAX_LISTED).stream().map(ExperimentAdminController::json).toList());
     }
 
     @GetMapping(path = "/api/experiments/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -97,7 +109,7 @@ class ExperimentAdminController {
         } catch (DuplicateKeyException duplicate) {
             throw conflict("experiment " + e.experimentId() + " exists already; choose another experiment_id");
         }
-        log.info("experiment {} created for flow {} with variants {}", e.experimentId(), e.flowId(),
+        log.info("experiment {} created for {} with variants {}", e.experimentId(), e.subject(),
                 e.variants().stream().map(v -> v.name() + "=" + v.weight()).toList());
         return ResponseEntity.status(HttpStatus.CREATED).body(json(existing(e.experimentId())));
     }
@@ -116,16 +128,17 @@ class ExperimentAdminController {
     @PostMapping(path = "/api/experiments/{id}/start", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> start(@PathVariable String id) {
         Experiment e = existing(id);
-        List<String> problems = treatmentProblems(e, flow(e.flowId()));
+        List<String> problems = treatmentProblems(e);
         if (!problems.isEmpty()) {
             throw new ApiException(HttpStatus.CONFLICT, "conflict", "experiment " + id
-                    + "'s rules no longer fit Flow " + e.flowId() + "; create a new experiment", problems);
+                    + "'s treatments no longer fit " + e.subject() + "; create a new experiment", problems);
         }
         try {
             move(e, List.of(Experiment.DRAFT, Experiment.PAUSED), Experiment.RUNNING);
         } catch (DuplicateKeyException duplicate) {
-            String other = experiments.live(e.flowId()).map(Experiment::experimentId).orElse("another experiment");
-            throw conflict("Flow " + e.flowId() + " already has a live experiment (" + other
+            String other = (e.onMachine() ? experiments.liveOnMachine(e.machineId()) : experiments.live(e.flowId()))
+                    .map(Experiment::experimentId).orElse("another experiment");
+            throw conflict(e.subject() + " already has a live experiment (" + other
                     + "); stop or promote it first: a session is in at most one experiment");
         }
         return json(existing(id));
@@ -155,7 +168,7 @@ class ExperimentAdminController {
             throw ApiException.badRequest("cannot promote", List.of("variant: required, the name of the winning variant"));
         }
         List<String> from = List.of(Experiment.RUNNING, Experiment.PAUSED, Experiment.STOPPED);
-        String flowId = tx.execute(status -> {
+        Experiment promoted = tx.execute(status -> {
             Experiment e = existing(id);
             Experiment.Variant winner = e.variant(name).orElseThrow(() -> ApiException.badRequest("cannot promote",
                     List.of("variant: experiment " + id + " has no variant " + name + " (it has "
@@ -163,19 +176,33 @@ class ExperimentAdminController {
             if (!from.contains(e.status())) {
                 throw conflict("experiment " + id + " is " + e.status() + "; only a running, paused or stopped experiment is promoted");
             }
-            FlowDefinition flow = flow(e.flowId());
-            List<String> problems = problems(winner, flow, "variant " + name);
-            if (!problems.isEmpty()) {
-                throw new ApiException(HttpStatus.CONFLICT, "conflict", "variant " + name + "'s rules no longer fit Flow "
-                        + e.flowId() + "; nothing was changed", problems);
+            if (e.onMachine()) {
+                // locked until the commit: an upload meanwhile waits, and then sees the winner's states
+                JsonNode current = machines.lockDefinition(e.machineId())
+                        .orElseThrow(() -> conflict("chat machine " + e.machineId() + " no longer exists"));
+                List<String> problems = machineProblems(winner, current, "variant " + name);
+                if (!problems.isEmpty()) {
+                    throw new ApiException(HttpStatus.CONFLICT, "conflict", "variant " + name + "'s states no longer fit chat machine "
+                            + e.machineId() + "; nothing was changed", problems);
+                }
+                if (!winner.states().isEmpty()) {
+                    machines.replaceDefinition(e.machineId(), MachineParser.withStates(current, winner.states()));
+                }
+            } else {
+                FlowDefinition flow = flow(e.flowId());
+                List<String> problems = problems(winner, flow, "variant " + name);
+                if (!problems.isEmpty()) {
+                    throw new ApiException(HttpStatus.CONFLICT, "conflict", "variant " + name + "'s rules no longer fit Flow "
+                            + e.flowId() + "; nothing was changed", problems);
+                }
+                rules.replacePairs(e.flowId(), winner.rules());
             }
-            rules.replacePairs(e.flowId(), winner.rules());
             if (!experiments.finish(id, name, from)) {
                 throw conflict("experiment " + id + " changed meanwhile; nothing was changed");
             }
-            return e.flowId();
+            return e;
         });
-        engine.forget(flowId);
+        forget(promoted);
         log.info("experiment {} finished: variant {} promoted", id, name);
         return json(existing(id));
     }
@@ -187,8 +214,17 @@ class ExperimentAdminController {
                     + " only from " + String.join(" or ", from));
         }
         // in effect on this instance when the answer leaves; on the others within milliseconds
-        engine.forget(e.flowId());
-        log.info("experiment {} of flow {}: {} -> {}", e.experimentId(), e.flowId(), e.status(), to);
+        forget(e);
+        log.info("experiment {} of {}: {} -> {}", e.experimentId(), e.subject(), e.status(), to);
+    }
+
+    /** Drops what this instance caches of the experiment's Flow or machine. */
+    private void forget(Experiment e) {
+        if (e.onMachine()) {
+            machines.forget(e.machineId());
+        } else {
+            engine.forget(e.flowId());
+        }
     }
 
     private static void refuseUnlessDraft(Experiment e) {
@@ -235,13 +271,29 @@ class ExperimentAdminController {
             problems.add("experiment_id: required, lower-case letters, digits, '_' and '-', at most 64, starting with a letter or digit");
         }
         String flowId = text(body, "flow_id", problems);
+        String machineId = text(body, "machine_id", problems);
         if (replacing != null && flowId != null && !flowId.equals(replacing.flowId())) {
             problems.add("flow_id: an experiment's Flow cannot change");
         }
+        if (replacing != null && machineId != null && !machineId.equals(replacing.machineId())) {
+            problems.add("machine_id: an experiment's chat machine cannot change");
+        }
         flowId = replacing != null ? replacing.flowId() : flowId;
-        FlowDefinition flow = flowId == null ? null : flows.find(flowId).orElse(null);
-        if (flow == null) {
-            problems.add("flow_id: required, an uploaded Flow" + (flowId == null ? "" : " (there is no Flow " + flowId + ")"));
+        machineId = replacing != null ? replacing.machineId() : machineId;
+        FlowDefinition flow = null;
+        ChatMachine machine = null;
+        if (flowId != null && machineId != null) {
+            problems.add("machine_id: an experiment belongs to a Flow (flow_id) or to a chat machine (machine_id), not both");
+        } else if (machineId != null) {
+            machine = machines.find(machineId).orElse(null);
+            if (machine == null) {
+                problems.add("machine_id: an uploaded chat machine (there is no chat machine " + machineId + ")");
+            }
+        } else {
+            flow = flowId == null ? null : flows.find(flowId).orElse(null);
+            if (flow == null) {
+                problems.add("flow_id: required (or machine_id), an uploaded Flow" + (flowId == null ? "" : " (there is no Flow " + flowId + ")"));
+            }
         }
         String description = text(body, "description", problems);
         if (description != null && description.length() > MAX_DESCRIPTION) {
@@ -255,6 +307,8 @@ class ExperimentAdminController {
                 problems.add("primary_metric: 'completion' or 'screen:<SCREEN>'");
             } else if (flow != null && !flow.hasScreen(screen)) {
                 problems.add("primary_metric: Flow " + flowId + " has no screen " + screen + " (it has " + flow.screens().keySet() + ")");
+            } else if (machine != null && machine.state(screen) == null) {
+                problems.add("primary_metric: chat machine " + machineId + " has no state " + screen + " (it has " + machine.states().keySet() + ")");
             }
         }
         Double alpha = number(body, "alpha", problems);
@@ -269,15 +323,16 @@ class ExperimentAdminController {
         if (errorRate != null && !(errorRate > 0 && errorRate <= 1)) {
             problems.add("max_error_rate: a number above 0, at most 1");
         }
-        List<Experiment.Variant> variants = variants(body.get("variants"), flowId, flow, problems);
+        List<Experiment.Variant> variants = variants(body.get("variants"), flowId, flow, machine, problems);
         if (!problems.isEmpty()) {
             throw ApiException.badRequest("the experiment is not valid", problems);
         }
-        return new Experiment(id, flowId, description == null ? "" : description, Experiment.DRAFT, metric,
+        return new Experiment(id, flowId, machineId, description == null ? "" : description, Experiment.DRAFT, metric,
                 alpha == null ? 0.05 : alpha, p90, errorRate, null, null, null, null, variants, List.of());
     }
 
-    private List<Experiment.Variant> variants(JsonNode node, String flowId, FlowDefinition flow, List<String> problems) {
+    private List<Experiment.Variant> variants(JsonNode node, String flowId, FlowDefinition flow, ChatMachine machine,
+                                              List<String> problems) {
         if (node == null || !node.isArray() || node.size() < 2 || node.size() > MAX_VARIANTS) {
             problems.add("variants: required, an array of 2 to " + MAX_VARIANTS + " variants: one control and at least one treatment");
             return List.of();
@@ -322,7 +377,12 @@ class ExperimentAdminController {
             }
             List<RuleDefinition> variantRules = new ArrayList<>();
             JsonNode rulesNode = v.get("rules");
-            if (rulesNode != null && !rulesNode.isNull()) {
+            ObjectNode states = states(v.get("states"), where, control, machine, problems);
+            if (machine != null && rulesNode != null && !rulesNode.isNull()) {
+                problems.add(where + ".rules: a chat machine's treatment names states, not rules");
+            } else if (flow != null && states != null && !states.isEmpty()) {
+                problems.add(where + ".states: a Flow's treatment names rules, not states");
+            } else if (rulesNode != null && !rulesNode.isNull()) {
                 if (!rulesNode.isArray() || rulesNode.size() > MAX_RULES_PER_VARIANT) {
                     problems.add(where + ".rules: an array of at most " + MAX_RULES_PER_VARIANT + " rules");
                 } else if (control && !rulesNode.isEmpty()) {
@@ -347,7 +407,7 @@ class ExperimentAdminController {
                     }
                 }
             }
-            variants.add(new Experiment.Variant(name, control, weight, variantRules));
+            variants.add(new Experiment.Variant(name, control, weight, variantRules, states));
         }
         if (controls != 1) {
             problems.add("variants: exactly one variant has \"control\": true (found " + controls + ")");
@@ -361,9 +421,51 @@ class ExperimentAdminController {
         return variants;
     }
 
-    private List<String> treatmentProblems(Experiment e, FlowDefinition flow) {
+    /**
+     * A treatment's states ({@code {"STATE": {...}, "GONE": null}}), checked by validating the machine with
+     * them exactly as an upload is ({@link MachineParser}); null when absent.
+     */
+    private static ObjectNode states(JsonNode node, String where, boolean control, ChatMachine machine, List<String> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject() || node.size() > MAX_STATES_PER_VARIANT) {
+            problems.add(where + ".states: an object of at most " + MAX_STATES_PER_VARIANT + " state definitions by state id");
+            return null;
+        }
+        if (control && !node.isEmpty()) {
+            problems.add(where + ".states: the control has no states: it is the chat machine as defined");
+            return null;
+        }
+        if (machine != null) {
+            problems.addAll(machineProblems((ObjectNode) node, machine.definition(), where));
+        }
+        return (ObjectNode) node;
+    }
+
+    private static List<String> machineProblems(Experiment.Variant variant, JsonNode definition, String where) {
+        return machineProblems(variant.states(), definition, where);
+    }
+
+    private static List<String> machineProblems(ObjectNode states, JsonNode definition, String where) {
+        try {
+            ChatMachines.withStates("treatment", definition, states);
+            return List.of();
+        } catch (MachineValidationException e) {
+            return e.problems().stream().map(p -> where + "." + p).toList();
+        }
+    }
+
+    private List<String> treatmentProblems(Experiment e) {
         List<String> problems = new ArrayList<>();
-        e.variants().forEach(v -> problems.addAll(problems(v, flow, "variant " + v.name())));
+        if (e.onMachine()) {
+            JsonNode definition = machines.find(e.machineId()).map(ChatMachine::definition)
+                    .orElseThrow(() -> conflict("chat machine " + e.machineId() + " is no longer uploaded"));
+            e.variants().forEach(v -> problems.addAll(machineProblems(v, definition, "variant " + v.name())));
+        } else {
+            FlowDefinition flow = flow(e.flowId());
+            e.variants().forEach(v -> problems.addAll(problems(v, flow, "variant " + v.name())));
+        }
         return problems;
     }
 
@@ -408,6 +510,7 @@ class ExperimentAdminController {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("experiment_id", e.experimentId());
         out.put("flow_id", e.flowId());
+        out.put("machine_id", e.machineId());
         out.put("description", e.description());
         out.put("status", e.status());
         out.put("primary_metric", e.primaryMetric());
@@ -436,7 +539,11 @@ class ExperimentAdminController {
             variant.put("control", v.control());
             variant.put("weight", v.weight());
             variant.put("assigning", Experiment.RUNNING.equals(e.status()) && v.weight() > 0 && !stops.containsKey(v.name()));
-            variant.put("rules", v.rules().stream().map(ExperimentRepository::stored).toList());
+            if (e.onMachine()) {
+                variant.put("states", v.states());
+            } else {
+                variant.put("rules", v.rules().stream().map(ExperimentRepository::stored).toList());
+            }
             variant.put("guardrail_stop", stops.get(v.name()));
             return variant;
         }).toList());

@@ -27,12 +27,10 @@ public class ExperimentAssigner {
     /** The session, with the experiment and variant it is assigned (unchanged when there is no running experiment). */
     public FlowSession assign(FlowSession session) {
         return rules.liveExperiment(session.flowId())
-                .filter(e -> Experiment.RUNNING.equals(e.status()))
-                .map(e -> {
-                    String variant = Assignment.variantOf(e, session.waId(), e.stopped());
+                .flatMap(e -> Assignment.assign(e, session.waId()).map(variant -> {
                     log.debug("session {}: experiment {}, variant {}", session.sessionId(), e.experimentId(), variant);
                     return session.inExperiment(e.experimentId(), variant);
-                })
+                }))
                 .orElse(session);
     }
 }

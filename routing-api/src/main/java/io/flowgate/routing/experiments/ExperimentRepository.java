@@ -2,6 +2,7 @@ package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.rules.RuleDefinition;
 import io.flowgate.routing.rules.RuleJson;
 import io.flowgate.routing.system.JsonColumns;
@@ -23,7 +24,7 @@ import java.util.Optional;
 public class ExperimentRepository {
 
     private static final String COLUMNS = """
-            experiment_id, flow_id, description, status, primary_metric, alpha, max_p90_latency_ms, max_error_rate,
+            experiment_id, flow_id, machine_id, description, status, primary_metric, alpha, max_p90_latency_ms, max_error_rate,
             winner, created_at, started_at, ended_at""";
 
     private final JdbcClient jdbc;
@@ -45,13 +46,19 @@ public class ExperimentRepository {
                 .param("flow", flowId).query(this::row).optional().map(this::complete);
     }
 
-    /** All experiments, or a Flow's, newest first; at most {@code limit}. */
-    List<Experiment> list(String flowId, int limit) {
-        String where = flowId == null ? "" : " WHERE flow_id = :flow";
+    /** The running or paused experiment of a chat machine, if any (the database allows at most one). */
+    public Optional<Experiment> liveOnMachine(String machineId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM experiments WHERE machine_id = :machine AND status IN ('running', 'paused')")
+                .param("machine", machineId).query(this::row).optional().map(this::complete);
+    }
+
+    /** All experiments, or a Flow's, or a chat machine's, newest first; at most {@code limit}. */
+    List<Experiment> list(String flowId, String machineId, int limit) {
+        String where = flowId != null ? " WHERE flow_id = :subject" : machineId != null ? " WHERE machine_id = :subject" : "";
         var sql = jdbc.sql("SELECT " + COLUMNS + " FROM experiments" + where + " ORDER BY created_at DESC, experiment_id LIMIT :limit")
                 .param("limit", limit);
-        if (flowId != null) {
-            sql = sql.param("flow", flowId);
+        if (!where.isEmpty()) {
+            sql = sql.param("subject", flowId != null ? flowId : machineId);
         }
         return sql.query(this::row).list().stream().map(this::complete).toList();
     }
@@ -59,9 +66,9 @@ public class ExperimentRepository {
     /** Inserts a draft with its variants (in the caller's transaction). */
     void insert(Experiment e) {
         jdbc.sql("""
-                        INSERT INTO experiments (experiment_id, flow_id, description, status, primary_metric, alpha,
+                        INSERT INTO experiments (experiment_id, flow_id, machine_id, description, status, primary_metric, alpha,
                             max_p90_latency_ms, max_error_rate)
-                        VALUES (:id, :flow, :description, 'draft', :metric, :alpha, :p90, :errors)""")
+                        VALUES (:id, :flow, :machine, :description, 'draft', :metric, :alpha, :p90, :errors)""")
                 .params(definition(e)).update();
         insertVariants(e);
     }
@@ -71,7 +78,8 @@ public class ExperimentRepository {
         int updated = jdbc.sql("""
                         UPDATE experiments SET description = :description, primary_metric = :metric, alpha = :alpha,
                             max_p90_latency_ms = :p90, max_error_rate = :errors
-                        WHERE experiment_id = :id AND flow_id = :flow AND status = 'draft'""")
+                        WHERE experiment_id = :id AND flow_id IS NOT DISTINCT FROM :flow
+                            AND machine_id IS NOT DISTINCT FROM :machine AND status = 'draft'""")
                 .params(definition(e)).update();
         if (updated == 0) {
             return false;
@@ -103,6 +111,7 @@ public class ExperimentRepository {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("id", e.experimentId());
         p.put("flow", e.flowId());
+        p.put("machine", e.machineId());
         p.put("description", e.description());
         p.put("metric", e.primaryMetric());
         p.put("alpha", e.alpha());
@@ -114,10 +123,11 @@ public class ExperimentRepository {
     private void insertVariants(Experiment e) {
         for (Experiment.Variant v : e.variants()) {
             jdbc.sql("""
-                            INSERT INTO experiment_variants (experiment_id, variant, is_control, weight, rules)
-                            VALUES (:id, :variant, :control, :weight, CAST(:rules AS jsonb))""")
+                            INSERT INTO experiment_variants (experiment_id, variant, is_control, weight, rules, states)
+                            VALUES (:id, :variant, :control, :weight, CAST(:rules AS jsonb), CAST(:states AS jsonb))""")
                     .param("id", e.experimentId()).param("variant", v.name()).param("control", v.control())
                     .param("weight", v.weight()).param("rules", JsonColumns.text(mapper, v.rules().stream().map(ExperimentRepository::stored).toList()))
+                    .param("states", JsonColumns.text(mapper, v.states()))
                     .update();
         }
     }
@@ -133,11 +143,11 @@ public class ExperimentRepository {
 
     private Experiment complete(Experiment e) {
         List<Experiment.Variant> variants = jdbc.sql("""
-                        SELECT variant, is_control, weight, rules::text AS rules FROM experiment_variants
+                        SELECT variant, is_control, weight, rules::text AS rules, states::text AS states FROM experiment_variants
                         WHERE experiment_id = :id ORDER BY is_control DESC, variant""")
                 .param("id", e.experimentId())
                 .query((rs, n) -> new Experiment.Variant(rs.getString("variant"), rs.getBoolean("is_control"), rs.getInt("weight"),
-                        rules(e.flowId(), rs.getString("rules"))))
+                        rules(e.flowId(), rs.getString("rules")), (ObjectNode) JsonColumns.tree(mapper, rs.getString("states"))))
                 .list();
         List<Experiment.GuardrailStop> stops = jdbc.sql("""
                         SELECT variant, guardrail, observed, threshold, detail::text AS detail, stopped_at
@@ -147,7 +157,7 @@ public class ExperimentRepository {
                         (Double) rs.getObject("observed"), (Double) rs.getObject("threshold"), JsonColumns.tree(mapper, rs.getString("detail")),
                         instant(rs, "stopped_at")))
                 .list();
-        return new Experiment(e.experimentId(), e.flowId(), e.description(), e.status(), e.primaryMetric(), e.alpha(),
+        return new Experiment(e.experimentId(), e.flowId(), e.machineId(), e.description(), e.status(), e.primaryMetric(), e.alpha(),
                 e.maxP90LatencyMs(), e.maxErrorRate(), e.winner(), e.createdAt(), e.startedAt(), e.endedAt(), variants, stops);
     }
 
@@ -160,7 +170,8 @@ public class ExperimentRepository {
     }
 
     private Experiment row(ResultSet rs, int n) throws SQLException {
-        return new Experiment(rs.getString("experiment_id"), rs.getString("flow_id"), rs.getString("description"),
+        return new Experiment(rs.getString("experiment_id"), rs.getString("flow_id"), rs.getString("machine_id"),
+                rs.getString("description"),
                 rs.getString("status"), rs.getString("primary_metric"), rs.getDouble("alpha"),
                 (Double) rs.getObject("max_p90_latency_ms"), (Double) rs.getObject("max_error_rate"), rs.getString("winner"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "ended_at"), List.of(), List.of());

@@ -6,6 +6,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
 import io.flowgate.routing.experiments.Experiment;
+import io.flowgate.routing.experiments.ExperimentChanges;
 import io.flowgate.routing.experiments.ExperimentRepository;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
@@ -25,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 
 /**
  * Decides the next screen from the business's rules: the rules of the Flow, screen and action in
@@ -51,8 +52,8 @@ public class RuleEngine implements FlowUploadCheck {
     private final Counter errors;
     private final ExperimentRepository experiments;
     private final LoadingCache<String, FlowRules> byFlow;
-    /** Experiment id to Flow id, of the experiments in cached entries: what a variant or stop change drops. */
-    private final Map<String, String> experimentFlows = new ConcurrentHashMap<>();
+    /** Which Flow's entry holds which experiment: what a variant or stop change drops. */
+    private final ExperimentChanges experimentFlows;
 
     /** A Flow's rules as cached: the normal ones, and its live experiment's treatments (variant, then pair). */
     private record FlowRules(Map<String, List<RuleCompiler.CompiledRule>> normal, Experiment live,
@@ -69,23 +70,8 @@ public class RuleEngine implements FlowUploadCheck {
         this.tables = tables;
         this.errors = Counter.builder("flowgate.rules.errors").description("rule data that failed to evaluate").register(meters);
         this.byFlow = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build(this::load);
-        changes.subscribe(change -> {
-            switch (change.table()) {
-                case "routing_rules", "flows", "experiments" -> byFlow.invalidate(change.key());
-                case "experiment_variants", "experiment_guardrail_stops" -> {
-                    String flowId = experimentFlows.get(change.key());
-                    if (flowId != null) {
-                        byFlow.invalidate(flowId);
-                    } else {
-                        // a load in flight may be about to cache it
-                        byFlow.invalidateAll();
-                    }
-                }
-                case ChangeListener.ALL -> byFlow.invalidateAll();
-                default -> {
-                }
-            }
-        });
+        this.experimentFlows = ExperimentChanges.subscribe(changes, Set.of("routing_rules", "flows", "experiments"),
+                byFlow::invalidate, byFlow::invalidateAll);
     }
 
     /** The decision of the first matching normal rule, or empty when no rule applies. */
@@ -227,7 +213,7 @@ public class RuleEngine implements FlowUploadCheck {
                 : experiments.find(read.liveExperimentId()).map(e -> e.withStatus(read.liveStatus())).orElse(null);
         Map<String, Map<String, List<RuleCompiler.CompiledRule>>> treatments = new HashMap<>();
         if (live != null) {
-            experimentFlows.put(live.experimentId(), flowId);
+            experimentFlows.remember(live.experimentId(), flowId);
             for (Experiment.Variant v : live.variants()) {
                 if (!v.control() && !live.stopped().contains(v.name())) {
                     treatments.put(v.name(), compiled(v.rules(), flow, "experiment " + live.experimentId() + " variant " + v.name() + " rule"));

@@ -50,6 +50,8 @@ class UserDataController {
         out.put("last_message_at", lead.lastMessageAt() == null ? null : lead.lastMessageAt().toString());
         out.put("last_interaction", lead.lastInteraction().toString());
         out.put("re_engaged_at", lead.reEngagedAt() == null ? null : lead.reEngagedAt().toString());
+        out.put("experiment_id", lead.experimentId());
+        out.put("variant", lead.variant());
         return out;
     }
 

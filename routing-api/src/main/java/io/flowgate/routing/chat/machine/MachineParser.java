@@ -1,6 +1,7 @@
 package io.flowgate.routing.chat.machine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.runtime.CelRuntime;
 import io.flowgate.routing.chat.machine.ChatMachine.Answer;
 import io.flowgate.routing.chat.machine.ChatMachine.AnswerType;
@@ -86,6 +87,29 @@ public final class MachineParser {
      */
     public static ChatMachine parse(String id, JsonNode json) {
         return new MachineParser().machine(id, json);
+    }
+
+    /**
+     * A definition with other definitions of some of its states (an experiment's treatment): each entry of
+     * {@code states} replaces the state of the same id, or adds it; an entry that is JSON null removes the
+     * state. Everything else is kept, the order of the states too. Parse the result to validate it.
+     */
+    public static ObjectNode withStates(JsonNode definition, JsonNode states) {
+        ObjectNode out = definition.deepCopy();
+        JsonNode existing = out.get("states");
+        if (states == null || states.isEmpty() || existing == null || !existing.isObject()) {
+            return out;
+        }
+        ObjectNode merged = ((ObjectNode) existing).deepCopy();
+        states.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull()) {
+                merged.remove(e.getKey());
+            } else {
+                merged.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+        out.set("states", merged);
+        return out;
     }
 
     private ChatMachine machine(String id, JsonNode json) {
