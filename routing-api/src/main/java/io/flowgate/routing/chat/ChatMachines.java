@@ -72,7 +72,7 @@ public class ChatMachines {
                 .maximumSize(1_000)
                 .expireAfterWrite(Duration.ofMinutes(5))
                 .build(this::load);
-        // experiments: a machine's experiment is announced with the machine id too (V23)
+        // experiments: a machine's experiment is announced with the machine id too (V22)
         this.experimentMachines = ExperimentChanges.subscribe(changes, Set.of("chat_machines", "experiments"),
                 cache::invalidate, cache::invalidateAll);
     }
