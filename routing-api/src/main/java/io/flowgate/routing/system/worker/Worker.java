@@ -128,7 +128,10 @@ public abstract class Worker implements SmartLifecycle {
         return Duration.ZERO;
     }
 
-    /** Whether the thread is to be started at all (default: yes); when not, {@link #isRunning()} is still true. */
+    /**
+     * Called by {@link #start()}: whether the thread is to be started at all (default: yes), and the moment to set
+     * up what only a started worker uses; when not, {@link #isRunning()} is still true.
+     */
     protected boolean enabled() {
         return true;
     }
