@@ -2,8 +2,8 @@ package io.flowgate.routing.kafka;
 
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
-import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DatabaseOutage;
+import io.flowgate.routing.system.worker.Worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,7 +20,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
@@ -45,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       a record to two of them at once, which the subclass's deduplication must make harmless.</li>
  *   <li>Offsets are committed by hand, after the transactions of the records they cover committed: a crash
  *       redelivers at most the last poll's records (at least once).</li>
- *   <li>Database away: the record is retried with backoff (one warning, one line on recovery), and the
+ *   <li>Database away: the record is retried with backoff (one warning, one line on recovery: {@link Worker}), and the
  *       partition does not move past it, so no record is skipped and none overtakes another. A record that
  *       fails for another reason is retried {@value #MAX_ATTEMPTS} times, then given up ({@link #gaveUp}) and
  *       skipped, so that one bad record cannot stop the partition for good.</li>
@@ -53,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       again when Kafka is back, and continues from the committed offsets.</li>
  * </ul>
  */
-public abstract class CommittingConsumer implements SmartLifecycle {
+public abstract class CommittingConsumer extends Worker {
 
     /** After the Kafka watch and the outbox relay, before the web server; stopped in the reverse order. */
     public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024;
@@ -71,24 +70,15 @@ public abstract class CommittingConsumer implements SmartLifecycle {
     private final String groupId;
     private final List<String> topics;
     private final MeterRegistry meters;
-    private final Object pause = new Object();
-
-    private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread worker;
 
     // worker thread only
     private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
-    private boolean databaseFailing;
-    private boolean kafkaFailing;
+    private String retrying = "the record"; // the record the database failure holds up, for the warning
 
     /** Failed attempts at the record at {@code offset}. */
     private record Attempts(long offset, int count) {
     }
-
-    /** What to do after a record. */
-    private enum Result { DONE, RETRY }
 
     /**
      * @param name    what the logs and the metric {@code flowgate.<name>.updates} call it ({@code chat}, {@code webhooks})
@@ -96,6 +86,7 @@ public abstract class CommittingConsumer implements SmartLifecycle {
      * @param topics  the topics read
      */
     protected CommittingConsumer(KafkaStatus kafka, String name, String groupId, List<String> topics, MeterRegistry meters) {
+        super("flowgate-" + name + "-consumer", log, Duration.ZERO, Duration.ofMillis(200), Duration.ofSeconds(10), STOP_GRACE);
         this.kafka = kafka;
         this.name = name;
         this.groupId = groupId;
@@ -117,31 +108,8 @@ public abstract class CommittingConsumer implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        running = true;
         kafka.onUnavailable(this::wakeUp);
-        worker = new Thread(this::work, "flowgate-" + name + "-consumer");
-        worker.setDaemon(true);
-        worker.start();
-    }
-
-    @Override
-    public synchronized void stop() {
-        running = false;
-        wakeUp();
-        if (worker != null) {
-            try {
-                // the record in progress finishes its transaction; what it committed is committed to Kafka too
-                worker.join(STOP_GRACE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            worker = null;
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
+        super.start();
     }
 
     @Override
@@ -155,41 +123,55 @@ public abstract class CommittingConsumer implements SmartLifecycle {
         if (c != null) {
             c.wakeup();
         }
-        synchronized (pause) {
-            pause.notifyAll();
+        wake();
+    }
+
+    @Override
+    protected void unblock() {
+        // the record in progress finishes its transaction; what it committed is committed to Kafka too
+        wakeUp();
+    }
+
+    @Override
+    protected Step step() throws InterruptedException {
+        try {
+            if (!kafka.isAvailable()) {
+                close();
+                kafka.awaitAvailable(POLL);
+                return Step.WORKED;
+            }
+            if (consumer == null) {
+                consumer = open();
+            }
+            return pollOnce();
+        } catch (WakeupException e) {
+            return Step.WORKED; // stop, or Kafka went away: the loop looks again
+        } catch (KafkaException e) {
+            close();
+            throw e;
         }
     }
 
-    private void work() {
-        while (running) {
-            try {
-                if (!kafka.isAvailable()) {
-                    close();
-                    kafka.awaitAvailable(POLL);
-                    continue;
-                }
-                if (consumer == null) {
-                    consumer = open();
-                }
-                pollOnce();
-                if (kafkaFailing) {
-                    kafkaFailing = false;
-                    log.info("{} consumer reads {} again", name, topics);
-                }
-            } catch (WakeupException e) {
-                // stop, or Kafka went away: the loop looks again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (KafkaException e) {
-                if (running && !kafkaFailing) {
-                    kafkaFailing = true;
-                    log.warn("{} consumer failed ({}); reconnecting with backoff", name, e.toString());
-                }
-                close();
-                pause(backoff.next());
-            }
-        }
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return cause instanceof KafkaException
+                ? name + " consumer failed (" + cause + "); reconnecting"
+                : name + " consumer cannot reach the database (" + describe(cause) + "); " + retrying + " waits";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return name + " consumer works again";
+    }
+
+    @Override
+    protected boolean worthWarning(Throwable cause) {
+        // a record that fails for another reason is logged per attempt by failed(...)
+        return cause instanceof KafkaException || isTransient(cause);
+    }
+
+    @Override
+    protected void stopped() {
         close();
     }
 
@@ -209,31 +191,28 @@ public abstract class CommittingConsumer implements SmartLifecycle {
         return c;
     }
 
-    /** One poll: apply its records in order per partition, then commit what was applied. */
-    private void pollOnce() {
+    /** One poll: apply its records in order per partition, then commit what was applied; failed when one is to be retried. */
+    private Step pollOnce() {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
-        boolean retryLater = false;
+        RuntimeException retryLater = null;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (!running) {
+                if (!running()) {
                     break;
                 }
-                if (handle(partition, record) == Result.RETRY) {
+                RuntimeException failure = handle(partition, record);
+                if (failure != null) {
                     // nothing behind it in this partition may overtake it
                     consumer.seek(partition, record.offset());
-                    retryLater = true;
+                    retryLater = failure;
                     break;
                 }
                 applied.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
         commit(applied);
-        if (retryLater) {
-            pause(backoff.next());
-        } else {
-            backoff.reset();
-        }
+        return retryLater == null ? Step.WORKED : Step.failed(retryLater);
     }
 
     private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
@@ -256,38 +235,31 @@ public abstract class CommittingConsumer implements SmartLifecycle {
         }
     }
 
-    private Result handle(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+    /** Applies one record; returns null when done with it, else the failure for which it is to be tried again. */
+    private RuntimeException handle(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
         FlowgateEvent event;
         try {
             event = record.value() == null ? null : EventJson.fromBytes(record.value());
         } catch (IllegalArgumentException e) {
             log.warn("{} consumer skips an unreadable record at {}@{}", name, partition, record.offset());
             meters.counter("flowgate." + name + ".updates", "outcome", "unreadable").increment();
-            return Result.DONE;
+            return null;
         }
         try {
             if (event == null || !apply(event)) {
                 meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name).increment();
             }
             attempts.remove(partition);
-            if (databaseFailing) {
-                databaseFailing = false;
-                log.info("{} consumer reaches the database again", name);
-            }
-            return Result.DONE;
+            return null;
         } catch (RuntimeException e) {
             return failed(partition, record, event, e);
         }
     }
 
-    private Result failed(TopicPartition partition, ConsumerRecord<String, byte[]> record, FlowgateEvent event, RuntimeException e) {
+    private RuntimeException failed(TopicPartition partition, ConsumerRecord<String, byte[]> record, FlowgateEvent event, RuntimeException e) {
         if (isTransient(e)) {
-            if (!databaseFailing) {
-                databaseFailing = true;
-                log.warn("{} consumer cannot reach the database ({}); retrying {}@{} with backoff",
-                        name, describe(e), partition, record.offset());
-            }
-            return Result.RETRY;
+            retrying = partition + "@" + record.offset();
+            return e;
         }
         Attempts previous = attempts.get(partition);
         int count = previous != null && previous.offset() == record.offset() ? previous.count() + 1 : 1;
@@ -295,7 +267,7 @@ public abstract class CommittingConsumer implements SmartLifecycle {
             attempts.put(partition, new Attempts(record.offset(), count));
             log.warn("{} consumer failed on {}@{} (attempt {} of {}): {}", name, partition, record.offset(), count, MAX_ATTEMPTS, describe(e));
             log.debug("failure details", e);
-            return Result.RETRY;
+            return e;
         }
         attempts.remove(partition);
         log.error("{} consumer gives up on {}@{} after {} attempts and skips it: {}", name, partition, record.offset(), count, describe(e));
@@ -304,7 +276,7 @@ public abstract class CommittingConsumer implements SmartLifecycle {
             gaveUp(event);
         }
         meters.counter("flowgate." + name + ".updates", "outcome", "failed").increment();
-        return Result.DONE;
+        return null;
     }
 
     /** Failures that go away by themselves: the database unreachable or lost ({@link DatabaseOutage}), a deadlock, a serialization conflict. */
@@ -335,19 +307,6 @@ public abstract class CommittingConsumer implements SmartLifecycle {
             }
         }
         return out.toString();
-    }
-
-    private void pause(Duration duration) {
-        synchronized (pause) {
-            if (!running) {
-                return;
-            }
-            try {
-                pause.wait(duration.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private void close() {

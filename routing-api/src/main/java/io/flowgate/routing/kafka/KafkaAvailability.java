@@ -3,6 +3,7 @@ package io.flowgate.routing.kafka;
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.TopicSetup;
 import io.flowgate.events.Topics;
+import io.flowgate.routing.system.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -10,7 +11,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * the bootstrap servers fails. One warning is logged when Kafka goes away, one line when it is back.
  */
 @Component
-class KafkaAvailability implements SmartLifecycle, KafkaStatus {
+class KafkaAvailability extends Worker implements KafkaStatus {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaAvailability.class);
     private static final int CONNECT_TIMEOUT_MS = 1000;
@@ -43,14 +43,13 @@ class KafkaAvailability implements SmartLifecycle, KafkaStatus {
     private final List<Runnable> onUnavailable = new CopyOnWriteArrayList<>();
     private final Object signal = new Object();
     private volatile boolean available;
-    private volatile boolean running;
-    private Thread watcher;
     // watcher thread only
     private boolean topicsReady;
     private boolean reported;
     private long downSinceNanos;
 
     KafkaAvailability(KafkaProperties properties, MeterRegistry registry) {
+        super("flowgate-kafka-watch", log, CHECK_WHILE_UP, CHECK_WHILE_DOWN, ADMIN_TIMEOUT, ADMIN_TIMEOUT);
         this.properties = properties;
         Gauge.builder("flowgate.kafka.available", this, k -> k.available ? 1 : 0)
                 .description("1 when Kafka is reachable and the topics exist, else 0")
@@ -71,7 +70,7 @@ class KafkaAvailability implements SmartLifecycle, KafkaStatus {
     public boolean awaitAvailable(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (signal) {
-            while (!available && running) {
+            while (!available && running()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -100,32 +99,11 @@ class KafkaAvailability implements SmartLifecycle, KafkaStatus {
     }
 
     @Override
-    public void start() {
-        running = true;
-        watcher = new Thread(this::watch, "flowgate-kafka-watch");
-        watcher.setDaemon(true);
-        watcher.start();
-    }
-
-    @Override
-    public void stop() {
-        running = false;
+    protected void unblock() {
         synchronized (signal) {
             signal.notifyAll();
         }
-        if (watcher != null) {
-            watcher.interrupt();
-            try {
-                watcher.join(ADMIN_TIMEOUT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
+        interruptThread();
     }
 
     @Override
@@ -133,22 +111,30 @@ class KafkaAvailability implements SmartLifecycle, KafkaStatus {
         return PHASE;
     }
 
-    private void watch() {
-        while (running) {
-            String problem = reachable() ? null : "no TCP connection to " + properties.bootstrapServers();
-            if (problem == null && !topicsReady) {
-                problem = createTopics();
-                topicsReady = problem == null;
-            }
-            changeTo(problem == null, problem);
-            synchronized (signal) {
-                try {
-                    signal.wait((available ? CHECK_WHILE_UP : CHECK_WHILE_DOWN).toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+    @Override
+    protected Step step() {
+        String problem = reachable() ? null : "no TCP connection to " + properties.bootstrapServers();
+        if (problem == null && !topicsReady) {
+            problem = createTopics();
+            topicsReady = problem == null;
         }
+        changeTo(problem == null, problem);
+        return Step.idleFor(available ? CHECK_WHILE_UP : CHECK_WHILE_DOWN);
+    }
+
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return "the Kafka watch failed (" + cause + ")";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return "the Kafka watch works again";
+    }
+
+    @Override
+    protected boolean isBug(Throwable cause) {
+        return true; // its own outages it reports itself: an exception here is unexpected
     }
 
     private void changeTo(boolean nowAvailable, String problem) {

@@ -2,14 +2,15 @@ package io.flowgate.routing.meta;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.routing.whatsapp.GraphApi;
+import io.flowgate.routing.system.worker.Worker;
 import io.flowgate.routing.whatsapp.GraphApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -21,9 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads Meta's Flow metrics API (reference §1.8: {@code GET /<FLOW_ID>?fields=metric.name(M).granularity(G)
@@ -37,24 +35,28 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The schedule runs only with an access token and a non-zero {@code FLOWGATE_META_METRICS_INTERVAL}. A
  * metric Meta refuses (for instance "not enough data": Meta answers only once a Flow had 250 requests) is
- * logged and skipped; the other metrics and Flows are still read.
+ * logged and skipped; the other metrics and Flows are still read. A failed round (the database, or Meta, away)
+ * is logged once ({@link Worker}) and tried again an interval later.
  */
 @Component
-class MetaMetrics implements SmartLifecycle {
+class MetaMetrics extends Worker {
 
     static final List<String> METRICS = List.of("ENDPOINT_REQUEST_COUNT", "ENDPOINT_REQUEST_ERROR_RATE",
             "ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL", "ENDPOINT_AVAILABILITY");
     private static final DateTimeFormatter META_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ");
     private static final Logger log = LoggerFactory.getLogger(MetaMetrics.class);
+    private static final Duration FIRST_READ_AFTER = Duration.ofSeconds(10);
 
     private final GraphApi graph;
     private final MetaFlows flows;
     private final JdbcClient jdbc;
     private final MetaProperties properties;
     private final Clock clock;
-    private ScheduledExecutorService executor;
 
     MetaMetrics(GraphApi graph, MetaFlows flows, JdbcClient jdbc, MetaProperties properties, Clock clock) {
+        // a failed round is tried again an interval later, like any other
+        super("flowgate-meta-metrics", log, properties.metricsInterval(), properties.metricsInterval(),
+                properties.metricsInterval(), Duration.ofSeconds(5));
         this.graph = graph;
         this.flows = flows;
         this.jdbc = jdbc;
@@ -180,15 +182,23 @@ class MetaMetrics implements SmartLifecycle {
                 .update();
     }
 
-    private void round() {
-        try {
-            for (MetaFlows.Row flow : flows.all()) {
-                Map<String, Object> result = read(flow);
-                log.debug("Meta metrics of flow {}: {}", flow.flowId(), result);
-            }
-        } catch (RuntimeException e) {
-            log.warn("reading Meta's Flow metrics failed; next try in {}: {}", properties.metricsInterval(), e.getMessage());
+    @Override
+    protected Step step() {
+        for (MetaFlows.Row flow : flows.all()) {
+            Map<String, Object> result = read(flow);
+            log.debug("Meta metrics of flow {}: {}", flow.flowId(), result);
         }
+        return Step.IDLE;
+    }
+
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return "reading Meta's Flow metrics failed (" + cause.getMessage() + ")";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return "reading Meta's Flow metrics works again";
     }
 
     private static Double percent(Double ratioOrPercent) {
@@ -223,35 +233,26 @@ class MetaMetrics implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
+    protected boolean enabled() {
         if (properties.metricsInterval().isZero() || properties.metricsInterval().isNegative()) {
             log.info("reading Meta's Flow metrics is off (FLOWGATE_META_METRICS_INTERVAL=0)");
-            return;
+            return false;
         }
         if (!graph.hasToken()) {
             log.info("reading Meta's Flow metrics is off: FLOWGATE_ACCESS_TOKEN is not set");
-            return;
+            return false;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "flowgate-meta-metrics");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = properties.metricsInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::round, Math.min(every, 10_000), every, TimeUnit.MILLISECONDS);
         log.info("reading Meta's Flow metrics every {} ({} granularity)", properties.metricsInterval(), properties.metricsGranularity());
+        return true;
     }
 
     @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+    protected Duration firstDelay() {
+        return properties.metricsInterval().compareTo(FIRST_READ_AFTER) < 0 ? properties.metricsInterval() : FIRST_READ_AFTER;
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
+    protected void unblock() {
+        interruptThread();
     }
 }

@@ -4,8 +4,8 @@ import io.flowgate.routing.kafka.KafkaProperties;
 import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.outbox.OutboxTable.Row;
 import io.flowgate.routing.outbox.RelayProducer.Sent;
-import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DedicatedConnection;
+import io.flowgate.routing.system.worker.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +13,6 @@ import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.sql.Connection;
@@ -55,7 +54,7 @@ import java.util.Map;
  * {@link OutboxTable}, sending and sorting Kafka's answers in {@link RelayProducer}.
  */
 @Component
-class OutboxRelay implements SmartLifecycle {
+class OutboxRelay extends Worker {
 
     /** The advisory lock that makes one instance the relay; a constant that must never change ("Flowgate"). */
     static final long RELAY_LOCK = 0x466c6f7767617465L;
@@ -74,26 +73,21 @@ class OutboxRelay implements SmartLifecycle {
     private final Counter publishErrors;
     private final TransitionHeartbeats heartbeats;
     private final RelayProducer producer;
-    private final Object signal = new Object();
-
-    private volatile boolean running;
     private volatile boolean active;
     private volatile long backlog;
     private volatile long parked;
     private volatile double oldestAgeAtRefresh;
     private volatile long refreshedAtNanos;
-    private Thread worker;
 
     // worker thread only
     private Connection connection;
     private long nextRefreshNanos;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
-    private long publishFailingSinceNanos = -1;
-    private boolean publishFailureWarned;
-    private boolean databaseFailing;
+    private boolean lastFailurePublishing;
+    private PublishFailed lastPublishFailure;
 
     OutboxRelay(KafkaProperties properties, DataSourceProperties database, KafkaStatus kafka,
                 RelayWakeup wakeup, MeterRegistry registry) {
+        super("flowgate-outbox-relay", log, properties.relayPollInterval(), Duration.ofMillis(200), Duration.ofSeconds(10), STOP_GRACE);
         this.properties = properties;
         this.database = database;
         this.kafka = kafka;
@@ -115,37 +109,23 @@ class OutboxRelay implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        running = true;
-        worker = new Thread(this::work, "flowgate-outbox-relay");
-        worker.setDaemon(true);
-        worker.start();
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        synchronized (signal) {
-            signal.notifyAll();
-        }
-        if (worker == null) {
-            return;
-        }
+    protected void unblock() {
         if (active) {
             wakeup.wakeNow(); // ends the worker's wait for a notification at once
         }
-        join(STOP_GRACE);
-        if (worker.isAlive()) {
-            // still waiting for acknowledgements from a Kafka that does not answer: give the batch up,
-            // its rows stay in the outbox for the next relay
-            producer.abort();
-            join(STOP_GRACE);
-        }
     }
 
     @Override
-    public boolean isRunning() {
-        return running;
+    protected void abandon() {
+        // still waiting for acknowledgements from a Kafka that does not answer: give the batch up,
+        // its rows stay in the outbox for the next relay
+        producer.abort();
+    }
+
+    @Override
+    protected void stopped() {
+        closeConnection();
+        producer.close();
     }
 
     @Override
@@ -158,70 +138,100 @@ class OutboxRelay implements SmartLifecycle {
         return active;
     }
 
-    private void work() {
-        while (running) {
-            try {
-                if (connection == null) {
-                    // a server that vanished without closing the socket must not hang the relay: 60 s, longer than any statement here
-                    connection = DedicatedConnection.open(database, APPLICATION_NAME, 60);
-                }
-                if (!active && tryBecomeRelay()) {
-                    log.info("this instance is now the outbox relay");
-                }
-                if (databaseFailing) {
-                    databaseFailing = false;
-                    backoff.reset();
-                    log.info("outbox relay is connected to the database again");
-                }
-                refreshBacklogIfDue();
-                if (!active) {
-                    pause(properties.relayPollInterval());
-                } else if (!kafka.isAvailable()) {
-                    // an idle producer would retry, and log, about once a second for the whole outage
-                    producer.close();
-                    kafka.awaitAvailable(properties.relayPollInterval());
-                    // read the wake-ups that arrived meanwhile, so they do not pile up on the server
-                    connection.unwrap(PGConnection.class).getNotifications();
-                } else if (drain()) {
-                    backoff.reset();
-                    heartbeats.sendIfDue(connection, producer.producer());
-                    // wait for a commit's wake-up, or poll, or the next heartbeat
-                    long waitMillis = Math.min(properties.relayPollInterval().toMillis(), heartbeats.untilDue().toMillis());
-                    connection.unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMillis));
-                } else {
-                    pause(backoff.next());
-                }
-            } catch (SQLException e) {
-                if (running && !databaseFailing) {
-                    databaseFailing = true;
-                    log.warn("outbox relay lost its database connection ({}); events wait, retrying with backoff", e.getMessage());
-                }
-                closeConnection();
-                pause(backoff.next());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                // a bug must not end the worker for good: committed events would never be published
-                log.error("outbox relay failed; retrying", e);
-                closeConnection();
-                pause(backoff.next());
+    @Override
+    protected Step step() throws SQLException, InterruptedException {
+        try {
+            if (connection == null) {
+                // a server that vanished without closing the socket must not hang the relay: 60 s, longer than any statement here
+                connection = DedicatedConnection.open(database, APPLICATION_NAME, 60);
             }
+            if (!active && tryBecomeRelay()) {
+                log.info("this instance is now the outbox relay");
+            }
+            refreshBacklogIfDue();
+            if (!active) {
+                return Step.idleFor(properties.relayPollInterval());
+            }
+            if (!kafka.isAvailable()) {
+                // an idle producer would retry, and log, about once a second for the whole outage
+                producer.close();
+                kafka.awaitAvailable(properties.relayPollInterval());
+                // read the wake-ups that arrived meanwhile, so they do not pile up on the server
+                connection.unwrap(PGConnection.class).getNotifications();
+                return Step.WORKED;
+            }
+            PublishFailed failed = drain();
+            if (failed != null) {
+                return Step.failed(failed);
+            }
+            heartbeats.sendIfDue(connection, producer.producer());
+            // wait for a commit's wake-up, or poll, or the next heartbeat
+            long waitMillis = Math.min(properties.relayPollInterval().toMillis(), heartbeats.untilDue().toMillis());
+            connection.unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMillis));
+            return Step.WORKED;
+        } catch (SQLException | RuntimeException e) {
+            lastFailurePublishing = false;
+            closeConnection();
+            throw e;
         }
-        closeConnection();
-        producer.close();
     }
 
-    /** Publishes batches until the outbox is empty; false when a batch failed and the relay should back off. */
-    private boolean drain() throws SQLException {
-        while (running) {
+    /** A batch Kafka did not acknowledge (its acknowledged rows are deleted); {@code waiting} rows stay in the outbox. */
+    private static final class PublishFailed extends Exception {
+        private final int waiting;
+
+        PublishFailed(Throwable cause, int waiting) {
+            super(cause);
+            this.waiting = waiting;
+        }
+    }
+
+    @Override
+    protected String failureMessage(Throwable cause) {
+        if (cause instanceof PublishFailed failed) {
+            return "outbox relay cannot publish to Kafka although it is reachable (" + failed.getCause() + "); "
+                    + failed.waiting + " event(s) of this batch stay in the outbox";
+        }
+        if (cause instanceof SQLException) {
+            return "outbox relay lost its database connection (" + cause.getMessage() + "); events wait";
+        }
+        return "outbox relay failed (" + cause + ")";
+    }
+
+    /**
+     * While Kafka is known to be away, the Kafka watch ({@link KafkaStatus}) has already logged the outage's one
+     * warning and will log its end, so the relay adds nothing above debug; it warns (once, until it publishes
+     * again) only when Kafka is reachable and still does not acknowledge.
+     */
+    @Override
+    protected boolean worthWarning(Throwable cause) {
+        return !(cause instanceof PublishFailed) || kafka.isAvailable();
+    }
+
+    @Override
+    protected boolean isBug(Throwable cause) {
+        // a bug must not end the worker for good (committed events would never be published), but its trace is wanted
+        return cause instanceof RuntimeException;
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return lastFailurePublishing ? "outbox relay publishes again" : "outbox relay is connected to the database again";
+    }
+
+    /** Publishes batches until the outbox is empty; the failure when a batch failed and the relay should back off. */
+    private PublishFailed drain() throws SQLException {
+        while (running()) {
             Batch batch = publishBatch();
-            if (batch != Batch.MORE) {
-                return batch == Batch.LAST;
+            if (batch == Batch.FAILED) {
+                return lastPublishFailure;
+            }
+            if (batch == Batch.LAST) {
+                return null;
             }
             refreshBacklogIfDue();
         }
-        return true;
+        return null;
     }
 
     /** One transaction: select, publish, wait for the acks, delete. */
@@ -244,7 +254,6 @@ class OutboxRelay implements SmartLifecycle {
                 publishFailed(sent.failure(), rows.size() - sent.acked().size());
                 return Batch.FAILED;
             }
-            publishSucceeded();
             boolean handledAll = sent.acked().size() + sent.poison().size() == rows.size();
             return handledAll && rows.size() < properties.relayBatchSize() ? Batch.LAST : Batch.MORE;
         } catch (SQLException | RuntimeException e) {
@@ -257,36 +266,10 @@ class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    /**
-     * A batch Kafka did not acknowledge. While Kafka is known to be away, the Kafka watch ({@link KafkaStatus}) has
-     * already logged the outage's one warning and will log its end, so the relay adds nothing above debug;
-     * it warns (once, until it publishes again) only when Kafka is reachable and still does not acknowledge.
-     */
     private void publishFailed(Throwable cause, int waiting) {
         publishErrors.increment();
-        if (publishFailingSinceNanos < 0) {
-            publishFailingSinceNanos = System.nanoTime();
-        }
-        if (!publishFailureWarned && kafka.isAvailable()) {
-            publishFailureWarned = true;
-            log.warn("outbox relay cannot publish to Kafka although it is reachable ({}); {} event(s) of this batch "
-                    + "stay in the outbox, retrying with backoff up to {} s", cause.toString(), waiting, backoff.max().toSeconds());
-        } else {
-            log.debug("outbox relay cannot publish ({}); {} event(s) stay in the outbox", cause.toString(), waiting);
-        }
-    }
-
-    private void publishSucceeded() {
-        if (publishFailingSinceNanos >= 0) {
-            long seconds = (System.nanoTime() - publishFailingSinceNanos) / 1_000_000_000;
-            if (publishFailureWarned) {
-                log.info("outbox relay publishes again after {} s of failures", seconds);
-            } else {
-                log.debug("outbox relay publishes again after {} s", seconds);
-            }
-            publishFailingSinceNanos = -1;
-            publishFailureWarned = false;
-        }
+        lastFailurePublishing = true;
+        lastPublishFailure = new PublishFailed(cause, waiting);
     }
 
     private boolean tryBecomeRelay() throws SQLException {
@@ -325,18 +308,6 @@ class OutboxRelay implements SmartLifecycle {
         return backlog == 0 ? 0 : oldestAgeAtRefresh + (System.nanoTime() - refreshedAtNanos) / 1e9;
     }
 
-    private void pause(Duration duration) {
-        synchronized (signal) {
-            if (running) {
-                try {
-                    signal.wait(Math.max(1, duration.toMillis()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
     private void rollbackQuietly() {
         try {
             if (connection != null && !connection.isClosed()) {
@@ -356,14 +327,6 @@ class OutboxRelay implements SmartLifecycle {
                 // already broken
             }
             connection = null;
-        }
-    }
-
-    private void join(Duration timeout) {
-        try {
-            worker.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,11 +1,11 @@
 package io.flowgate.routing.system;
 
+import io.flowgate.routing.system.worker.Worker;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.sql.Connection;
@@ -25,11 +25,11 @@ import java.util.function.Consumer;
  * the idle TCP connection: nothing arrives, and no error either) would leave the caches stale until their
  * TTL. So between two waits for notifications the connection is checked with a round trip bounded by
  * {@link #CHECK_TIMEOUT} at least every {@link #CHECK_EVERY}; a connection that fails it, or breaks, is
- * replaced with backoff. After every (re)connection every cache is dropped ({@link #ALL}), since
+ * replaced with backoff ({@link Worker}). After every (re)connection every cache is dropped ({@link #ALL}), since
  * notifications may have been missed meanwhile.
  */
 @Component
-public class ChangeListener implements SmartLifecycle {
+public class ChangeListener extends Worker {
 
     /** The table name of the change sent after a reconnect: drop everything. */
     public static final String ALL = "*";
@@ -51,11 +51,11 @@ public class ChangeListener implements SmartLifecycle {
 
     private final DataSourceProperties database;
     private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
-    private volatile boolean running;
     private volatile Connection connection;
-    private Thread thread;
+    private long nextCheckNanos; // worker thread only
 
     ChangeListener(DataSourceProperties database) {
+        super("flowgate-change-listener", log, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5));
         this.database = database;
     }
 
@@ -64,72 +64,59 @@ public class ChangeListener implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        running = true;
-        thread = new Thread(this::listen, "flowgate-change-listener");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public synchronized void stop() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-        }
-        closeQuietly();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    private void listen() {
-        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
-        long lostAtNanos = -1;
-        while (running) {
-            try (Connection c = connect()) {
+    protected Step step() throws SQLException {
+        try {
+            Connection c = connection;
+            if (c == null) {
+                c = connect();
                 connection = c;
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 // anything may have changed while we were not listening
                 publish(new Change(ALL, ""));
-                backoff.reset();
-                if (lostAtNanos >= 0) {
-                    log.info("listening for routing changes again after {} ms; every cache was dropped",
-                            (System.nanoTime() - lostAtNanos) / 1_000_000);
-                    lostAtNanos = -1;
-                }
-                PGConnection pg = c.unwrap(PGConnection.class);
-                long nextCheck = System.nanoTime() + CHECK_EVERY.toNanos();
-                while (running) {
-                    PGNotification[] notifications = pg.getNotifications((int) WAIT_FOR_NOTIFICATIONS.toMillis());
-                    if (notifications != null) {
-                        for (PGNotification n : notifications) {
-                            publish(Change.parse(n.getParameter()));
-                        }
-                    }
-                    if (System.nanoTime() - nextCheck >= 0) {
-                        // a silent connection may be a dead one: only a round trip tells
-                        if (!c.isValid((int) CHECK_TIMEOUT.toSeconds())) {
-                            throw new SQLException("the LISTEN connection did not answer a check within " + CHECK_TIMEOUT.toSeconds() + " s");
-                        }
-                        nextCheck = System.nanoTime() + CHECK_EVERY.toNanos();
-                    }
-                }
-            } catch (SQLException e) {
-                if (running && lostAtNanos < 0) {
-                    lostAtNanos = System.nanoTime();
-                    log.warn("not listening for routing changes ({}); reconnecting with backoff, caches expire on their "
-                            + "own until then", e.getMessage());
-                }
-                pause(backoff.next());
-            } finally {
-                connection = null;
+                nextCheckNanos = System.nanoTime() + CHECK_EVERY.toNanos();
+                return Step.WORKED;
             }
+            PGNotification[] notifications = c.unwrap(PGConnection.class).getNotifications((int) WAIT_FOR_NOTIFICATIONS.toMillis());
+            if (notifications != null) {
+                for (PGNotification n : notifications) {
+                    publish(Change.parse(n.getParameter()));
+                }
+            }
+            if (System.nanoTime() - nextCheckNanos >= 0) {
+                // a silent connection may be a dead one: only a round trip tells
+                if (!c.isValid((int) CHECK_TIMEOUT.toSeconds())) {
+                    throw new SQLException("the LISTEN connection did not answer a check within " + CHECK_TIMEOUT.toSeconds() + " s");
+                }
+                nextCheckNanos = System.nanoTime() + CHECK_EVERY.toNanos();
+            }
+            return Step.WORKED;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly();
+            throw e;
         }
+    }
+
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return "not listening for routing changes (" + cause.getMessage() + "); caches expire on their own until then";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return "listening for routing changes again; every cache was dropped";
+    }
+
+    @Override
+    protected void unblock() {
+        interruptThread();
+        closeQuietly();
+    }
+
+    @Override
+    protected void stopped() {
+        closeQuietly();
     }
 
     private Connection connect() throws SQLException {
@@ -149,20 +136,13 @@ public class ChangeListener implements SmartLifecycle {
 
     private void closeQuietly() {
         Connection c = connection;
+        connection = null;
         if (c != null) {
             try {
                 c.close();
             } catch (SQLException ignored) {
                 // closing to unblock the listener thread; nothing else to do
             }
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -2,14 +2,13 @@ package io.flowgate.routing.webhooks;
 
 import io.flowgate.meta.Masked;
 import io.flowgate.routing.kafka.CommittingConsumer;
-import io.flowgate.routing.system.Backoff;
 import io.flowgate.routing.system.DatabaseOutage;
+import io.flowgate.routing.system.worker.Worker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -43,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code FLOWGATE_WEBHOOK_SECRET_KEY} it does not start.
  */
 @Component
-class DeliveryWorker implements SmartLifecycle {
+class DeliveryWorker extends Worker {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final Duration BACKLOG_EVERY = Duration.ofSeconds(5);
@@ -56,16 +55,14 @@ class DeliveryWorker implements SmartLifecycle {
     private final HttpClient http;
     private final Duration lease;
     private final Semaphore slots;
-    private final Object wake = new Object();
     private final Map<Long, AtomicLong> backlog = new ConcurrentHashMap<>();
 
-    private volatile boolean running;
-    private Thread loop;
     private ExecutorService senders;
-    private boolean databaseFailing;
-    private long backlogAt;
+    private long backlogAt; // worker thread only
 
     DeliveryWorker(WebhookRepository repository, SecretBox secrets, WebhookProperties properties, MeterRegistry meters) {
+        super("flowgate-webhook-worker", log, properties.pollInterval(), Duration.ofMillis(200), Duration.ofSeconds(10),
+                properties.requestTimeout());
         this.repository = repository;
         this.secrets = secrets;
         this.properties = properties;
@@ -78,44 +75,32 @@ class DeliveryWorker implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        running = true;
+    protected boolean enabled() {
         if (!secrets.configured()) {
             log.info("webhook deliveries are off: FLOWGATE_WEBHOOK_SECRET_KEY is not set");
-            return;
+            return false;
         }
         senders = Executors.newFixedThreadPool(properties.maxInFlight(), r -> {
             Thread t = new Thread(r, "flowgate-webhook-sender-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        loop = new Thread(this::work, "flowgate-webhook-worker");
-        loop.setDaemon(true);
-        loop.start();
+        return true;
     }
 
     @Override
     public synchronized void stop() {
-        running = false;
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-        if (loop != null) {
+        super.stop();
+        if (senders != null) {
+            senders.shutdown();
             try {
-                loop.join(properties.requestTimeout().toMillis());
-                senders.shutdown();
                 // attempts in flight finish and record their outcome; any cut short is sent again after its lease
                 senders.awaitTermination(properties.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            loop = null;
+            senders = null;
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
     }
 
     @Override
@@ -123,55 +108,33 @@ class DeliveryWorker implements SmartLifecycle {
         return CommittingConsumer.PHASE;
     }
 
-    private void work() {
-        Backoff failing = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
-        while (running) {
-            Duration pause = properties.pollInterval();
-            try {
-                int sent = 0;
-                for (WebhookRepository.Due probe : repository.claimProbes(properties.probeInterval(), lease)) {
-                    submit(probe);
-                    sent++;
-                }
-                int free = slots.availablePermits();
-                if (free > 0) {
-                    for (WebhookRepository.Due due : repository.claim(free, lease)) {
-                        submit(due);
-                        sent++;
-                    }
-                }
-                refreshBacklog();
-                if (databaseFailing) {
-                    databaseFailing = false;
-                    log.info("webhook worker reaches the database again");
-                }
-                failing.reset();
-                if (sent > 0 && slots.availablePermits() > 0) {
-                    pause = Duration.ZERO; // more may be due at once
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!databaseFailing) {
-                    databaseFailing = true;
-                    log.warn("webhook worker cannot claim deliveries ({}); retrying with backoff", DatabaseOutage.forLog(e).toString());
-                }
-                pause = failing.next();
-            }
-            if (!pause.isZero()) {
-                synchronized (wake) {
-                    try {
-                        if (running) {
-                            wake.wait(pause.toMillis());
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
+    @Override
+    protected Step step() throws InterruptedException {
+        int sent = 0;
+        for (WebhookRepository.Due probe : repository.claimProbes(properties.probeInterval(), lease)) {
+            submit(probe);
+            sent++;
+        }
+        int free = slots.availablePermits();
+        if (free > 0) {
+            for (WebhookRepository.Due due : repository.claim(free, lease)) {
+                submit(due);
+                sent++;
             }
         }
+        refreshBacklog();
+        // more may be due at once
+        return sent > 0 && slots.availablePermits() > 0 ? Step.WORKED : Step.IDLE;
+    }
+
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return "webhook worker cannot claim deliveries (" + DatabaseOutage.forLog(cause) + ")";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return "webhook worker reaches the database again";
     }
 
     private void submit(WebhookRepository.Due due) throws InterruptedException {
@@ -185,9 +148,7 @@ class DeliveryWorker implements SmartLifecycle {
                         due.id(), due.subscriptionId(), DatabaseOutage.forLog(e).toString());
             } finally {
                 slots.release();
-                synchronized (wake) {
-                    wake.notifyAll();
-                }
+                wake();
             }
         });
     }
@@ -307,8 +268,6 @@ class DeliveryWorker implements SmartLifecycle {
 
     /** For tests: look for due deliveries now. */
     void wakeUp() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        wake();
     }
 }

@@ -1,6 +1,7 @@
 package io.flowgate.routing.whatsapp;
 
 import io.flowgate.meta.Masked;
+import io.flowgate.routing.system.worker.Worker;
 import io.flowgate.routing.whatsapp.CloudApiClient.Answer;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claim;
 import io.flowgate.routing.whatsapp.OutgoingQueue.Claimed;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * another instance sends it again. The Cloud API offers no idempotency key that would prevent that.
  */
 @Component
-class OutgoingSender implements SmartLifecycle {
+class OutgoingSender extends Worker {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingSender.class);
     /** Messages claimed per transaction at most; more wait for the next claim, a moment later. */
@@ -64,20 +64,18 @@ class OutgoingSender implements SmartLifecycle {
     private final Counter sent;
     private final Counter retried;
     private final Counter failed;
-    private final Object signal = new Object();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService outcomes;
 
-    private volatile boolean running;
     private volatile boolean pausedForCredentials;
     private volatile long pausedUntilNanos;
-    private boolean wakeRequested; // guarded by signal
-    private Thread worker;
+    private long nextCleanupNanos = System.nanoTime(); // worker thread only
     private final Object depthLock = new Object();
     private double queueDepth = Double.NaN; // guarded by depthLock
     private long queueDepthAtNanos;         // guarded by depthLock
 
     OutgoingSender(WhatsAppProperties properties, OutgoingQueue queue, CloudApiClient client, MeterRegistry registry) {
+        super("flowgate-whatsapp-sender", log, properties.pollInterval(), properties.pollInterval(), DATABASE_BACKOFF_MAX, STOP_GRACE);
         this.properties = properties;
         this.queue = queue;
         this.client = client;
@@ -104,36 +102,26 @@ class OutgoingSender implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        running = true;
+    protected boolean enabled() {
         if (!properties.isConfigured()) {
             log.warn("{} not set: outgoing WhatsApp messages are not sent, they stay queued until an instance "
                     + "with both starts", properties.accessToken() == null && properties.phoneNumberId() == null
                     ? "FLOWGATE_ACCESS_TOKEN and FLOWGATE_PHONE_NUMBER_ID are"
                     : properties.accessToken() == null ? "FLOWGATE_ACCESS_TOKEN is" : "FLOWGATE_PHONE_NUMBER_ID is");
-            return;
+            return false;
         }
-        worker = new Thread(this::work, "flowgate-whatsapp-sender");
-        worker.setDaemon(true);
-        worker.start();
         log.info("sending WhatsApp messages through {} as number {}", properties.graphApiUrl(), properties.phoneNumberId());
+        return true;
     }
 
     @Override
     public synchronized void stop() {
-        running = false;
-        wake();
-        if (worker != null) {
-            join(worker, STOP_GRACE);
-            // answers still on their way get recorded; what is not answered in time stays claimed and is
-            // sent again after its lease by whichever instance runs then
-            long deadline = System.nanoTime() + properties.requestTimeout().plus(STOP_GRACE).toNanos();
-            synchronized (signal) {
-                while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                    waitOn(Duration.ofMillis(50));
-                }
-            }
-            worker = null;
+        super.stop();
+        // answers still on their way get recorded; what is not answered in time stays claimed and is
+        // sent again after its lease by whichever instance runs then
+        long deadline = System.nanoTime() + properties.requestTimeout().plus(STOP_GRACE).toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline && sleep(Duration.ofMillis(50))) {
+            // the answers are recorded on the outcome threads
         }
         outcomes.shutdown();
         try {
@@ -144,57 +132,45 @@ class OutgoingSender implements SmartLifecycle {
     }
 
     @Override
-    public boolean isRunning() {
-        return running;
+    protected Step step() {
+        int free = properties.maxInFlight() - inFlight.get();
+        if (free <= 0) {
+            return Step.idleFor(properties.pollInterval()); // an answer arriving wakes it
+        }
+        int wanted = Math.min(free, CLAIM_BATCH);
+        Claim claim = queue.claim(properties.phoneNumberId(), wanted, properties.maxPerSecond(), properties.claimLease());
+        claim.messages().forEach(this::dispatch);
+        if (System.nanoTime() - nextCleanupNanos >= 0) {
+            queue.forgetPastPacing();
+            nextCleanupNanos = System.nanoTime() + PACING_CLEANUP_EVERY.toNanos();
+        }
+        if (claim.messages().size() < wanted) {
+            Duration tokenWait = claim.tokenWait();
+            return Step.idleFor(tokenWait.isZero() ? properties.pollInterval() : tokenWait);
+        }
+        return Step.WORKED;
     }
 
-    /** Makes the worker look for due messages now (called after a commit that queued one). */
-    void wake() {
-        synchronized (signal) {
-            wakeRequested = true;
-            signal.notifyAll();
-        }
+    private static boolean isDatabase(Throwable cause) {
+        return cause instanceof DataAccessException || cause instanceof TransactionException;
     }
 
-    private void work() {
-        long nextCleanup = System.nanoTime();
-        Duration databaseBackoff = null;
-        while (running) {
-            try {
-                int free = properties.maxInFlight() - inFlight.get();
-                if (free <= 0) {
-                    pause(properties.pollInterval()); // an answer arriving wakes it
-                    continue;
-                }
-                int wanted = Math.min(free, CLAIM_BATCH);
-                Claim claim = queue.claim(properties.phoneNumberId(), wanted, properties.maxPerSecond(), properties.claimLease());
-                if (databaseBackoff != null) {
-                    databaseBackoff = null;
-                    log.info("the WhatsApp sender reaches the database again");
-                }
-                claim.messages().forEach(this::dispatch);
-                if (System.nanoTime() - nextCleanup >= 0) {
-                    queue.forgetPastPacing();
-                    nextCleanup = System.nanoTime() + PACING_CLEANUP_EVERY.toNanos();
-                }
-                if (claim.messages().size() < wanted) {
-                    Duration tokenWait = claim.tokenWait();
-                    pause(tokenWait.isZero() ? properties.pollInterval() : tokenWait);
-                }
-            } catch (DataAccessException | TransactionException e) {
-                if (databaseBackoff == null) {
-                    log.warn("the WhatsApp sender cannot reach the database ({}); messages wait, retrying", e.getMessage());
-                    databaseBackoff = properties.pollInterval();
-                } else {
-                    databaseBackoff = min(databaseBackoff.multipliedBy(2), DATABASE_BACKOFF_MAX);
-                }
-                pause(databaseBackoff);
-            } catch (RuntimeException e) {
-                // a bug must not end the worker for good: queued messages would never leave
-                log.error("the WhatsApp sender failed; going on", e);
-                pause(DATABASE_BACKOFF_MAX);
-            }
-        }
+    @Override
+    protected String failureMessage(Throwable cause) {
+        return isDatabase(cause)
+                ? "the WhatsApp sender cannot reach the database (" + cause.getMessage() + "); messages wait"
+                : "the WhatsApp sender failed (" + cause + ")";
+    }
+
+    @Override
+    protected String recoveryMessage() {
+        return "the WhatsApp sender works again";
+    }
+
+    @Override
+    protected boolean isBug(Throwable cause) {
+        // a bug must not end the worker for good (queued messages would never leave), but its trace is wanted
+        return !isDatabase(cause);
     }
 
     private void dispatch(Claimed message) {
@@ -312,23 +288,6 @@ class OutgoingSender implements SmartLifecycle {
         }
     }
 
-    private void pause(Duration duration) {
-        synchronized (signal) {
-            if (running && !wakeRequested) {
-                waitOn(duration);
-            }
-            wakeRequested = false;
-        }
-    }
-
-    private void waitOn(Duration duration) {
-        try {
-            signal.wait(Math.max(1, duration.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private boolean sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
@@ -337,17 +296,5 @@ class OutgoingSender implements SmartLifecycle {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private static void join(Thread thread, Duration timeout) {
-        try {
-            thread.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }
