@@ -43,8 +43,10 @@ class TransitionEvents implements TransitionListener {
                 analyticsFields(request),
                 outcome.completed(),
                 outcome.handover(),
-                FlowTransition.SOURCE_FLOW).withFlowVersion(after.flowVersion())
-                .withExperiment(after.experimentId(), after.variant()));
+                FlowTransition.SOURCE_FLOW,
+                after.flowVersion(),
+                after.experimentId(),
+                after.variant()));
     }
 
     private Map<String, String> analyticsFields(FlowRequest request) {
