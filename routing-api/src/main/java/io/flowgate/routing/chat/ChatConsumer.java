@@ -23,7 +23,7 @@ import java.util.List;
  * two instances at once, which the per-message deduplication and the lead's row lock make harmless.
  */
 @Component
-@DependsOn("exampleMachine") // the example is installed before the first message is read
+@DependsOn("leadQualificationExample") // the example is installed before the first message is read
 class ChatConsumer extends CommittingConsumer {
 
     private final InboundProcessor inbound;
