@@ -39,7 +39,9 @@ class EndpointEvents implements EndpointListener {
                 ControlCharacters.storable(answer.action()),
                 answer.status(),
                 answer.outcome(),
-                latencyMicros).withFlowVersion(step == null ? null : step.flowVersion())
-                .withExperiment(step == null ? null : step.experimentId(), step == null ? null : step.variant()));
+                latencyMicros,
+                step == null ? null : step.flowVersion(),
+                step == null ? null : step.experimentId(),
+                step == null ? null : step.variant()));
     }
 }

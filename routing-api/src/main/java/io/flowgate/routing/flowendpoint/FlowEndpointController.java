@@ -20,7 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +43,7 @@ class FlowEndpointController {
     private final List<EndpointListener> listeners;
     private final MeterRegistry meters;
     private final Semaphore inFlight;
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     FlowEndpointController(FlowEndpoint endpoint, FlowEndpointProperties properties, ObjectProvider<EndpointListener> listeners,
                            MeterRegistry meters, ServerProperties server) {
@@ -76,13 +79,7 @@ class FlowEndpointController {
         }
         write(response, answer);
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started);
-        Timer.builder("flowgate.endpoint.requests")
-                .description("Flow endpoint requests, from reading the body to the last byte written")
-                .tag("action", metricAction(answer.action()))
-                .tag("outcome", answer.outcome())
-                .tag("status", Integer.toString(answer.status()))
-                .register(meters)
-                .record(micros, TimeUnit.MICROSECONDS);
+        timer(metricAction(answer.action()), answer.outcome(), answer.status()).record(micros, TimeUnit.MICROSECONDS);
         for (EndpointListener listener : listeners) {
             listener.answered(answer, micros);
         }
@@ -121,6 +118,20 @@ class FlowEndpointController {
         }
         response.getOutputStream().write(bytes);
         response.flushBuffer();
+    }
+
+    /** The request timer of these tags, registered on first use and then taken from the map (no per-request builder). */
+    private Timer timer(String action, String outcome, int status) {
+        return timers.computeIfAbsent(new TimerKey(action, outcome, status), key -> Timer.builder("flowgate.endpoint.requests")
+                .description("Flow endpoint requests, from reading the body to the last byte written")
+                .tag("action", key.action())
+                .tag("outcome", key.outcome())
+                .tag("status", Integer.toString(key.status()))
+                .register(meters));
+    }
+
+    /** The tags of one request timer; bounded: actions by {@link #metricAction}, outcomes and statuses by the code. */
+    private record TimerKey(String action, String outcome, int status) {
     }
 
     /** Bounded tag values: an attacker's made-up actions must not create unbounded metric series. */

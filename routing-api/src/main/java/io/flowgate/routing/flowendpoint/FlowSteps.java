@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowgate.events.Topics;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
+import io.flowgate.routing.outbox.Outbox;
 import io.flowgate.routing.rules.Decision;
 import io.flowgate.routing.rules.RuleContext;
 import io.flowgate.routing.rules.RuleDefinition;
@@ -17,7 +19,6 @@ import io.flowgate.routing.sessions.SessionsProperties;
 import io.flowgate.routing.system.ControlCharacters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -58,11 +59,11 @@ class FlowSteps {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final List<TransitionListener> listeners;
+    private final TransitionEvents events;
+    private final Outbox outbox;
 
     FlowSteps(FlowSessionRepository sessions, FlowRegistry flows, RuleEngine rules, SessionsProperties properties,
-              TransactionTemplate tx, Clock clock, ObjectMapper mapper,
-              ObjectProvider<TransitionListener> listeners) {
+              TransactionTemplate tx, Clock clock, ObjectMapper mapper, TransitionEvents events, Outbox outbox) {
         this.sessions = sessions;
         this.flows = flows;
         this.rules = rules;
@@ -70,7 +71,8 @@ class FlowSteps {
         this.tx = tx;
         this.clock = clock;
         this.mapper = mapper;
-        this.listeners = listeners.orderedStream().toList();
+        this.events = events;
+        this.outbox = outbox;
     }
 
     StepOutcome step(FlowRequest request) {
@@ -245,7 +247,7 @@ class FlowSteps {
         return null;
     }
 
-    /** Records the transition to {@code target} and tells the listeners, inside the step's transaction. */
+    /** Records the transition to {@code target} and its event in the outbox, in one statement of the step's transaction. */
     private StepOutcome moveTo(Step step, String from, String target, ObjectNode dataOrResponse, List<FlowSession.Screen> history,
                                ObjectNode userData, Optional<Decision> decision) {
         FlowSession session = step.session();
@@ -264,14 +266,11 @@ class FlowSteps {
         List<FlowSession.Screen> bounded = history.size() > properties.maxHistory()
                 ? history.subList(history.size() - properties.maxHistory(), history.size()) : history;
         FlowSession next = session.next(status, target, bounded, userData, step.fingerprint(), response, handoverAt);
-        sessions.update(next);
         StepOutcome outcome = new StepOutcome(response.deepCopy(), null, true, "transition", session.sessionId(),
                 session.flowId(), from, target, completes,
                 decision.map(Decision::handover).orElse(false), decision.map(Decision::ruleId).orElse(null),
                 session.flowVersion(), session.experimentId(), session.variant());
-        for (TransitionListener listener : listeners) {
-            listener.transitioned(next, step.request(), outcome, step.now());
-        }
+        sessions.update(next, outbox, Topics.TRANSITIONS, events.event(next, step.request(), outcome, step.now()));
         return outcome;
     }
 

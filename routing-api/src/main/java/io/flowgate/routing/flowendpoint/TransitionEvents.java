@@ -2,8 +2,6 @@ package io.flowgate.routing.flowendpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.events.FlowTransition;
-import io.flowgate.events.Topics;
-import io.flowgate.routing.outbox.Outbox;
 import io.flowgate.routing.sessions.FlowSession;
 import org.springframework.stereotype.Component;
 
@@ -13,24 +11,23 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Writes a {@code flow_transition} event for every transition into the outbox, in the transaction
- * that records the transition: the event exists exactly when the session change was committed. A session
- * in a routing experiment tags it with its experiment and variant.
+ * The {@code flow_transition} event of every transition, which {@link FlowSteps} stores in the outbox with the
+ * session change, in one statement of the transaction that records the transition: the event exists exactly
+ * when the session change was committed. A session in a routing experiment tags it with its experiment and
+ * variant.
  */
 @Component
-class TransitionEvents implements TransitionListener {
+class TransitionEvents {
 
-    private final Outbox outbox;
     private final EventsProperties properties;
 
-    TransitionEvents(Outbox outbox, EventsProperties properties) {
-        this.outbox = outbox;
+    TransitionEvents(EventsProperties properties) {
         this.properties = properties;
     }
 
-    @Override
-    public void transitioned(FlowSession after, FlowRequest request, StepOutcome outcome, Instant at) {
-        outbox.append(Topics.TRANSITIONS, new FlowTransition(
+    /** The event of the transition to {@code after}. */
+    FlowTransition event(FlowSession after, FlowRequest request, StepOutcome outcome, Instant at) {
+        return new FlowTransition(
                 UUID.randomUUID().toString(),
                 at,
                 after.flowId(),
@@ -43,8 +40,10 @@ class TransitionEvents implements TransitionListener {
                 analyticsFields(request),
                 outcome.completed(),
                 outcome.handover(),
-                FlowTransition.SOURCE_FLOW).withFlowVersion(after.flowVersion())
-                .withExperiment(after.experimentId(), after.variant()));
+                FlowTransition.SOURCE_FLOW,
+                after.flowVersion(),
+                after.experimentId(),
+                after.variant());
     }
 
     private Map<String, String> analyticsFields(FlowRequest request) {

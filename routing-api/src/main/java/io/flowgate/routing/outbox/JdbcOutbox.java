@@ -6,6 +6,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,18 +29,52 @@ class JdbcOutbox implements Outbox {
 
     @Override
     public void append(String topic, FlowgateEvent event) {
+        check(topic, event);
+        jdbc.sql("INSERT INTO outbox (event_id, topic, record_key, payload) VALUES (:outbox_id, :outbox_topic, :outbox_key, "
+                        + "CAST(:outbox_payload AS json))")
+                .params(row(topic, event))
+                .update();
+        wakeup.afterCommit();
+    }
+
+    @Override
+    public boolean appendWith(String change, Map<String, ?> changeParams, String topic, FlowgateEvent event) {
+        check(topic, event);
+        Objects.requireNonNull(change, "change");
+        Map<String, Object> params = new HashMap<>(changeParams);
+        if (params.keySet().stream().anyMatch(name -> name.startsWith("outbox_"))) {
+            throw new IllegalArgumentException("the change's parameters must not be named outbox_*");
+        }
+        params.putAll(row(topic, event));
+        // a data-modifying CTE runs exactly once whether or not it is read; reading it ties the event to the change
+        boolean stored = jdbc.sql("WITH change AS (" + change + " RETURNING 1) "
+                        + "INSERT INTO outbox (event_id, topic, record_key, payload) "
+                        + "SELECT :outbox_id, :outbox_topic, :outbox_key, CAST(:outbox_payload AS json) "
+                        + "WHERE EXISTS (SELECT FROM change)")
+                .params(params)
+                .update() > 0;
+        if (stored) {
+            wakeup.afterCommit();
+        }
+        return stored;
+    }
+
+    private static void check(String topic, FlowgateEvent event) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(event.eventId(), "event id");
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("Outbox.append must run inside the transaction of the change it describes");
         }
-        jdbc.sql("INSERT INTO outbox (event_id, topic, record_key, payload) VALUES (:id, :topic, :key, CAST(:payload AS json))")
-                .param("id", event.eventId())
-                .param("topic", topic)
-                .param("key", event.key())
-                .param("payload", EventJson.toJson(event))
-                .update();
-        wakeup.afterCommit();
+    }
+
+    /** The outbox row's parameters; the event serialised once, here. */
+    private static Map<String, Object> row(String topic, FlowgateEvent event) {
+        Map<String, Object> row = new HashMap<>(8);
+        row.put("outbox_id", event.eventId());
+        row.put("outbox_topic", topic);
+        row.put("outbox_key", event.key());
+        row.put("outbox_payload", EventJson.toJson(event));
+        return row;
     }
 }

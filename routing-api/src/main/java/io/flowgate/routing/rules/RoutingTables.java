@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The routing tables that rules read (customers, inventory with its hot-inventory analytics, lead
@@ -33,6 +35,7 @@ public class RoutingTables {
     private static final Duration SAFETY_TTL = Duration.ofMinutes(5);
     private static final DateTimeFormatter SLOT_TITLE = DateTimeFormatter.ofPattern("EEE d MMM HH:mm", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
+    private static final Set<String> USER_TABLES = Set.of("customers", "lead_scores", ChangeListener.ALL);
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -41,6 +44,8 @@ public class RoutingTables {
     private final Cache<String, Map<String, Object>> leads = cache(100_000);
     private final Cache<String, Map<String, Object>> items = cache(100_000);
     private final Cache<String, List<Map<String, Object>>> lists = cache(1_000);
+    /** Counts changes of customers and lead scores, so a read that overlapped one does not stay cached. */
+    private final AtomicLong userChanges = new AtomicLong();
 
     RoutingTables(JdbcClient jdbc, ObjectMapper mapper, Clock clock, ChangeListener changes) {
         this.jdbc = jdbc;
@@ -51,35 +56,60 @@ public class RoutingTables {
 
     /** The customer record: wa_id, tier, balance_due and its attributes; tier "standard" when unknown. */
     public Map<String, Object> customer(String waId) {
-        return customers.get(waId == null ? "" : waId, id -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("wa_id", id);
-            out.put("tier", "standard");
-            out.put("balance_due", 0.0);
-            out.put("known", false);
-            if (!ControlCharacters.isClean(id)) {
-                return out;
-            }
-            jdbc.sql("SELECT tier, balance_due, attributes::text AS attributes FROM customers WHERE wa_id = :id")
-                    .param("id", id).query(rs -> {
-                        out.putAll(json(rs.getString("attributes")));
-                        out.put("tier", rs.getString("tier"));
-                        out.put("balance_due", CelValues.fromJdbc(rs.getBigDecimal("balance_due")));
-                        out.put("known", true);
-                    });
-            return out;
-        });
+        String id = waId == null ? "" : waId;
+        Map<String, Object> cached = customers.getIfPresent(id);
+        return cached != null ? cached : customerAndLead(id).customer();
     }
 
     /** The user's lead score as the analytics job last wrote it: score 0, tier "unknown" when none. */
     public Map<String, Object> lead(String waId) {
-        return leads.get(waId == null ? "" : waId, id -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("score", 0L);
-            out.put("tier", "unknown");
-            out.putAll(optionalRow("SELECT to_jsonb(l)::text FROM lead_scores l WHERE wa_id = :id", id));
-            return out;
-        });
+        String id = waId == null ? "" : waId;
+        Map<String, Object> cached = leads.getIfPresent(id);
+        return cached != null ? cached : customerAndLead(id).lead();
+    }
+
+    /** A user's customer record and lead score, both cached. */
+    private record UserRows(Map<String, Object> customer, Map<String, Object> lead) {
+    }
+
+    /**
+     * Reads the customer record and the lead score of a user in one query (the rules of a step usually read
+     * both: one round trip instead of two on the Flow endpoint's hot path) and caches both. A change of either
+     * table noticed while the query ran drops what was just cached, so a stale row never outlives its change.
+     */
+    private UserRows customerAndLead(String id) {
+        long changesBefore = userChanges.get();
+        Map<String, Object> customer = new LinkedHashMap<>();
+        customer.put("wa_id", id);
+        customer.put("tier", "standard");
+        customer.put("balance_due", 0.0);
+        customer.put("known", false);
+        Map<String, Object> lead = new LinkedHashMap<>();
+        lead.put("score", 0L);
+        lead.put("tier", "unknown");
+        if (ControlCharacters.isClean(id)) {
+            jdbc.sql("""
+                            SELECT c.wa_id IS NOT NULL AS known, c.tier, c.balance_due, c.attributes::text AS attributes,
+                                (SELECT to_jsonb(l)::text FROM lead_scores l WHERE l.wa_id = :id) AS lead
+                            FROM (SELECT 1) AS one LEFT JOIN customers c ON c.wa_id = :id""")
+                    .param("id", id).query(rs -> {
+                        if (rs.getBoolean("known")) {
+                            customer.putAll(json(rs.getString("attributes")));
+                            customer.put("tier", rs.getString("tier"));
+                            customer.put("balance_due", CelValues.fromJdbc(rs.getBigDecimal("balance_due")));
+                            customer.put("known", true);
+                        }
+                        lead.putAll(json(rs.getString("lead")));
+                    });
+        }
+        customers.put(id, customer);
+        leads.put(id, lead);
+        if (userChanges.get() != changesBefore) {
+            // a change arrived while reading: its invalidation may have run before these puts
+            customers.invalidate(id);
+            leads.invalidate(id);
+        }
+        return new UserRows(customer, lead);
     }
 
     /**
@@ -138,6 +168,9 @@ public class RoutingTables {
     }
 
     private void changed(ChangeListener.Change change) {
+        if (USER_TABLES.contains(change.table())) {
+            userChanges.incrementAndGet(); // before the invalidation: see customerAndLead
+        }
         switch (change.table()) {
             case "customers" -> customers.invalidate(change.key());
             case "lead_scores" -> leads.invalidate(change.key());

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.system.JsonColumns;
+import io.flowgate.events.FlowgateEvent;
+import io.flowgate.routing.outbox.Outbox;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -66,20 +70,27 @@ public class FlowSessionRepository {
                 .param("id", sessionId).query(this::map).optional();
     }
 
-    /** Writes the result of a step: screen, history, data, status and the double-tap fingerprint. */
-    public void update(FlowSession s) {
-        jdbc.sql("""
-                        UPDATE flow_sessions SET status = :status, current_screen = :screen, history = CAST(:history AS jsonb),
-                            user_data = CAST(:data AS jsonb), last_request_hash = :hash, last_response = CAST(:response AS jsonb),
-                            transitions = :transitions, updated_at = now(), handover_at = :handover,
-                            completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
-                        WHERE session_id = :id""")
-                .param("status", s.status()).param("screen", s.currentScreen()).param("history", JsonColumns.text(mapper, s.history()))
-                .param("data", JsonColumns.text(mapper, s.userData())).param("hash", s.lastRequestHash())
-                .param("response", s.lastResponse() == null ? null : JsonColumns.text(mapper, s.lastResponse()))
-                .param("transitions", s.transitions()).param("id", s.sessionId())
-                .param("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()))
-                .update();
+    /**
+     * Writes the result of a step (screen, history, data, status and the double-tap fingerprint) and stores the
+     * step's event in the outbox, in one statement.
+     */
+    public void update(FlowSession s, Outbox outbox, String topic, FlowgateEvent event) {
+        Map<String, Object> params = new HashMap<>(16);
+        params.put("status", s.status());
+        params.put("screen", s.currentScreen());
+        params.put("history", JsonColumns.text(mapper, s.history()));
+        params.put("data", JsonColumns.text(mapper, s.userData()));
+        params.put("hash", s.lastRequestHash());
+        params.put("response", s.lastResponse() == null ? null : JsonColumns.text(mapper, s.lastResponse()));
+        params.put("transitions", s.transitions());
+        params.put("id", s.sessionId());
+        params.put("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()));
+        outbox.appendWith("""
+                UPDATE flow_sessions SET status = :status, current_screen = :screen, history = CAST(:history AS jsonb),
+                    user_data = CAST(:data AS jsonb), last_request_hash = :hash, last_response = CAST(:response AS jsonb),
+                    transitions = :transitions, updated_at = now(), handover_at = :handover,
+                    completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
+                WHERE session_id = :id""", params, topic, event);
     }
 
     private FlowSession map(ResultSet rs, int row) throws SQLException {

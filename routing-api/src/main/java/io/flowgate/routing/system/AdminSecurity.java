@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -42,7 +43,27 @@ class AdminSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(AdminSecurity.class);
 
+    /**
+     * {@code POST /flows/endpoint} alone, in a minimal chain of its own ahead of the admin chain: still Spring
+     * Security's decision (permitted; the firewall still applies), but without the filters the admin API needs
+     * and this path does not (bearer authentication, anonymous authentication, request cache, exception
+     * translation, security headers): Meta's endpoint is answered by its own protocol, its signature checked by
+     * {@code FlowEndpoint}. Every other spelling and method of the path falls through to the admin chain.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain flowEndpointSecurity(HttpSecurity http) throws Exception {
+        return stateless(http)
+                .securityMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/flows/endpoint"))
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .anonymous(AbstractHttpConfigurer::disable)
+                .exceptionHandling(AbstractHttpConfigurer::disable)
+                .headers(AbstractHttpConfigurer::disable)
+                .build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain adminApiSecurity(HttpSecurity http, AdminTokenAuthentication tokens) throws Exception {
         PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
@@ -60,7 +81,7 @@ class AdminSecurity {
             // authenticated: the request goes on to the authorisation and the controller
         });
 
-        return http
+        return stateless(http)
                 .authorizeHttpRequests(requests -> requests
                         // the container's own error page for a request that was already let in (or refused)
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
@@ -73,13 +94,18 @@ class AdminSecurity {
                         .anyRequest().denyAll())
                 .addFilterBefore(bearer, AuthorizationFilter.class)
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
+                .build();
+    }
+
+    /** No session, cookie, request cache, CSRF token, login form, basic-auth prompt or logout: both chains. */
+    private static HttpSecurity stateless(HttpSecurity http) throws Exception {
+        return http
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)
                 .csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
-                .logout(AbstractHttpConfigurer::disable)
-                .build();
+                .logout(AbstractHttpConfigurer::disable);
     }
 
     /** The default firewall, stated so that nobody loosens it by accident, and its refusals as JSON. */

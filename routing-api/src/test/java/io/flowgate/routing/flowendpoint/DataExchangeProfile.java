@@ -104,7 +104,7 @@ public final class DataExchangeProfile {
             EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
             new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
             sql.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            long postmaster = parentOf(backendPid(sql));
+            long postmaster = ProcessCpu.postmasterOf(sql);
 
             // warm-up, not recorded: the JIT compiles the hot path
             System.out.println("warm-up: " + run(client, EndpointBenchmark.sealExchanges(client, db, 1_000 * warmupSeconds), warmupSeconds));
@@ -115,14 +115,14 @@ public final class DataExchangeProfile {
             sql.createStatement().execute("SELECT pg_stat_statements_reset()");
             String lsnBefore = scalar(sql, "SELECT pg_current_wal_lsn()::text");
             long commits = Long.parseLong(scalar(sql, XACT_COMMIT));
-            long serverCpu = cpuTicks(server.pid());
-            long pgCpu = postgresTicks(postmaster);
+            long serverCpu = ProcessCpu.ticks(server.pid());
+            long pgCpu = ProcessCpu.postgresTicks(postmaster);
             long nanos = System.nanoTime();
             Result r = run(client, counted, 600);
             awaitOutboxEmpty(sql);
             double seconds = (System.nanoTime() - nanos) / 1e9;
-            double serverCpuMs = (cpuTicks(server.pid()) - serverCpu) * 10.0; // USER_HZ = 100
-            double pgCpuMs = (postgresTicks(postmaster) - pgCpu) * 10.0;
+            double serverCpuMs = (ProcessCpu.ticks(server.pid()) - serverCpu) * ProcessCpu.MS_PER_TICK;
+            double pgCpuMs = (ProcessCpu.postgresTicks(postmaster) - pgCpu) * ProcessCpu.MS_PER_TICK;
             String walBytes = scalar(sql, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" + lsnBefore + "')::bigint::text");
             // pg_stat_statements does not list COMMIT here; the database's commit counter does (its own
             // queries in between count too: the two scalar() reads and the outbox polls, a few dozen)
@@ -256,50 +256,6 @@ public final class DataExchangeProfile {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    /** The postmaster of the server {@code sql} is connected to (the parent of its backend). */
-    static long postmasterOf(Connection sql) throws Exception {
-        return parentOf(backendPid(sql));
-    }
-
-    private static long backendPid(Connection sql) throws Exception {
-        return Long.parseLong(scalar(sql, "SELECT pg_backend_pid()"));
-    }
-
-    /** Fields of /proc/pid/stat after the command name. */
-    private static String[] stat(long pid) throws Exception {
-        String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return s.substring(s.lastIndexOf(')') + 2).split(" ");
-    }
-
-    private static long parentOf(long pid) throws Exception {
-        return Long.parseLong(stat(pid)[1]);
-    }
-
-    /** utime + stime of one process, in clock ticks. */
-    static long cpuTicks(long pid) throws Exception {
-        String[] f = stat(pid);
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    /** The postmaster, its reaped children (cutime + cstime) and its live children. */
-    static long postgresTicks(long postmaster) throws Exception {
-        String[] f = stat(postmaster);
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        try (var procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
-                try {
-                    long pid = Long.parseLong(p.getFileName().toString());
-                    if (parentOf(pid) == postmaster) {
-                        ticks += cpuTicks(pid);
-                    }
-                } catch (Exception gone) {
-                    // exited meanwhile
-                }
-            }
-        }
-        return ticks;
     }
 
     private static String abbreviate(String query) {

@@ -68,7 +68,16 @@ public final class EndpointBenchmark {
     private EndpointBenchmark() {
     }
 
-    record Phase(double maxPerSecond, double halfRate, double p50Ms, double p90Ms, double p99Ms, double maxMs, long errors) {
+    /**
+     * One measured phase; {@code serverCpuMs} and {@code postgresCpuMs} are the CPU time of routing-api and of all
+     * PostgreSQL processes over the whole phase (closed loop, its warm-up and the open loop) per request sent in it.
+     */
+    record Phase(double maxPerSecond, double halfRate, double p50Ms, double p90Ms, double p99Ms, double maxMs, long errors,
+                 double serverCpuMs, double postgresCpuMs) {
+    }
+
+    /** The processes whose CPU time a phase counts. */
+    private record Processes(long server, long postmaster) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -85,7 +94,8 @@ public final class EndpointBenchmark {
         int port = 18080;
         long launched = System.nanoTime();
         Process server = startServer(db, pem, port, dir.resolve("routing-api.log"));
-        try {
+        try (Connection sql = DriverManager.getConnection(db, "postgres", "")) {
+            Processes processes = new Processes(server.pid(), ProcessCpu.postmasterOf(sql));
             URI base = URI.create("http://localhost:" + port);
             WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(), APP_SECRET);
             double startupSeconds = awaitFirstPing(client, launched);
@@ -96,10 +106,10 @@ public final class EndpointBenchmark {
 
             // a first, unrecorded round: the server's JIT compiles the hot path before anything is measured
             WhatsAppFlowClient.Sealed warm = client.seal(WhatsAppFlowClient.payload("ping", null, null));
-            measure(client, i -> warm, Duration.ofSeconds(5));
+            measure(processes, client, i -> warm, Duration.ofSeconds(5));
             List<WhatsAppFlowClient.Sealed> warmSteps = sealExchanges(client, db, 5_000);
             AtomicInteger warmNext = new AtomicInteger();
-            measure(client, i -> warmSteps.get(warmNext.getAndIncrement() % warmSteps.size()), Duration.ofSeconds(5));
+            measure(processes, client, i -> warmSteps.get(warmNext.getAndIncrement() % warmSteps.size()), Duration.ofSeconds(5));
 
             List<Double> ceilings = new ArrayList<>();
             List<Phase> pings = new ArrayList<>();
@@ -107,10 +117,10 @@ public final class EndpointBenchmark {
             for (int run = 0; run < runs; run++) {
                 ceilings.add(RsaDecryptBenchmark.endpointCeiling(2, phase));
                 WhatsAppFlowClient.Sealed ping = client.seal(WhatsAppFlowClient.payload("ping", null, null));
-                pings.add(measure(client, i -> ping, phase));
+                pings.add(measure(processes, client, i -> ping, phase));
                 List<WhatsAppFlowClient.Sealed> steps = sealExchanges(client, db, (int) (pings.get(run).maxPerSecond() * seconds * 3) + 1000);
                 AtomicInteger next = new AtomicInteger();
-                exchanges.add(measure(client, i -> steps.get(next.getAndIncrement() % steps.size()), phase));
+                exchanges.add(measure(processes, client, i -> steps.get(next.getAndIncrement() % steps.size()), phase));
                 System.out.printf("run %d: ceiling %.0f/s, ping %s, data_exchange %s%n", run + 1, ceilings.get(run), pings.get(run), exchanges.get(run));
             }
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/actuator/prometheus")).build(),
@@ -166,16 +176,20 @@ public final class EndpointBenchmark {
             } catch (IllegalStateException notYet) {
                 // not listening yet
             }
-            if (System.nanoTime() - launched > TimeUnit.SECONDS.toNanos(120)) {
-                throw new IllegalStateException("routing-api did not answer within 120 s");
+            // -Dbenchmark.startSeconds: more on a machine loaded by other work, where start-up alone can take minutes
+            int limit = Integer.getInteger("benchmark.startSeconds", 120);
+            if (System.nanoTime() - launched > TimeUnit.SECONDS.toNanos(limit)) {
+                throw new IllegalStateException("routing-api did not answer within " + limit + " s (-Dbenchmark.startSeconds)");
             }
             Thread.sleep(50);
         }
     }
 
     /** Closed loop at full speed, then an open loop at half that rate. */
-    private static Phase measure(WhatsAppFlowClient client, IntFunction<WhatsAppFlowClient.Sealed> requests, Duration duration)
-            throws Exception {
+    private static Phase measure(Processes processes, WhatsAppFlowClient client, IntFunction<WhatsAppFlowClient.Sealed> requests,
+                                 Duration duration) throws Exception {
+        long serverTicks = ProcessCpu.ticks(processes.server());
+        long postgresTicks = ProcessCpu.postgresTicks(processes.postmaster());
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -236,8 +250,12 @@ public final class EndpointBenchmark {
         ticker.shutdownNow();
         senders.shutdownNow();
         recorded.forEach(micros -> latency.recordValue(Math.min(micros, latency.getHighestTrackableValue())));
+        double sent = index.get();
+        double serverCpuMs = (ProcessCpu.ticks(processes.server()) - serverTicks) * ProcessCpu.MS_PER_TICK / sent;
+        double postgresCpuMs = (ProcessCpu.postgresTicks(processes.postmaster()) - postgresTicks) * ProcessCpu.MS_PER_TICK / sent;
         return new Phase(max, rate, latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(90) / 1000.0,
-                latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0, errors.get() + openErrors.get());
+                latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0, errors.get() + openErrors.get(),
+                serverCpuMs, postgresCpuMs);
     }
 
     static int send(HttpClient http, WhatsAppFlowClient client, WhatsAppFlowClient.Sealed s) {
@@ -326,6 +344,8 @@ public final class EndpointBenchmark {
         System.out.printf("| latency at half that rate (%.0f/s, %.0f/s): p50 / p90 / p99 / max | %.1f / %.1f / %.1f / %.1f ms | %.1f / %.1f / %.1f / %.1f ms |%n",
                 ping.halfRate(), exchange.halfRate(), ping.p50Ms(), ping.p90Ms(), ping.p99Ms(), ping.maxMs(),
                 exchange.p50Ms(), exchange.p90Ms(), exchange.p99Ms(), exchange.maxMs());
+        System.out.printf("| CPU time per request (routing-api / all PostgreSQL processes) | %.3f / %.3f ms | %.3f / %.3f ms |%n",
+                ping.serverCpuMs(), ping.postgresCpuMs(), exchange.serverCpuMs(), exchange.postgresCpuMs());
         System.out.printf("| non-200 answers | %d | %d |%n", ping.errors(), exchange.errors());
         System.out.printf("%nrouting-api: -Xmx512m, heap used after the runs %.0f MiB; start-up to first answered ping %.1f s%n", heapMb, startup);
     }
@@ -337,7 +357,10 @@ public final class EndpointBenchmark {
         double[] p99 = phases.stream().mapToDouble(Phase::p99Ms).sorted().toArray();
         double[] p50 = phases.stream().mapToDouble(Phase::p50Ms).sorted().toArray();
         double[] p90 = phases.stream().mapToDouble(Phase::p90Ms).sorted().toArray();
-        return new Phase(m.maxPerSecond(), m.halfRate(), p50[p50.length / 2], p90[p90.length / 2], p99[p99.length / 2], m.maxMs(), m.errors());
+        double[] serverCpu = phases.stream().mapToDouble(Phase::serverCpuMs).sorted().toArray();
+        double[] postgresCpu = phases.stream().mapToDouble(Phase::postgresCpuMs).sorted().toArray();
+        return new Phase(m.maxPerSecond(), m.halfRate(), p50[p50.length / 2], p90[p90.length / 2], p99[p99.length / 2], m.maxMs(),
+                m.errors(), serverCpu[serverCpu.length / 2], postgresCpu[postgresCpu.length / 2]);
     }
 
     private static double median(List<Double> values) {

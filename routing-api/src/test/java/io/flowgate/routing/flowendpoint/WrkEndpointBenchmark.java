@@ -106,7 +106,7 @@ public final class WrkEndpointBenchmark {
                     EndpointBenchmark.APP_SECRET);
             EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
             new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
-            long postmaster = DataExchangeProfile.postmasterOf(sql);
+            long postmaster = ProcessCpu.postmasterOf(sql);
             Path pingScript = pingScript(client, dir);
             Path exchangeScript = dir.resolve("exchange.lua");
             Files.writeString(exchangeScript, EXCHANGE_LUA);
@@ -196,15 +196,15 @@ public final class WrkEndpointBenchmark {
             command.add("--");
             command.addAll(scriptArgs);
         }
-        long serverBefore = DataExchangeProfile.cpuTicks(serverPid);
-        long pgBefore = DataExchangeProfile.postgresTicks(postmaster);
+        long serverBefore = ProcessCpu.ticks(serverPid);
+        long pgBefore = ProcessCpu.postgresTicks(postmaster);
         Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (wrk.waitFor() != 0 || out.contains("request file exhausted")) {
             throw new IllegalStateException("wrk failed or ran out of requests:\n" + out);
         }
-        double serverMs = (DataExchangeProfile.cpuTicks(serverPid) - serverBefore) * 10.0; // USER_HZ = 100
-        double pgMs = (DataExchangeProfile.postgresTicks(postmaster) - pgBefore) * 10.0;
+        double serverMs = (ProcessCpu.ticks(serverPid) - serverBefore) * ProcessCpu.MS_PER_TICK;
+        double pgMs = (ProcessCpu.postgresTicks(postmaster) - pgBefore) * ProcessCpu.MS_PER_TICK;
         long total = Long.parseLong(find(TOTAL, out, 1));
         long non2xx = out.contains("Non-2xx") ? Long.parseLong(find(NON_2XX, out, 1)) : 0;
         long socketErrors = 0;
