@@ -1,22 +1,12 @@
 package io.flowgate.routing.flowendpoint;
 
-import io.flowgate.embedded.EmbeddedKafkaBroker;
-import io.flowgate.routing.examples.DeviceRepairExample;
-import io.flowgate.routing.support.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -71,40 +61,17 @@ public final class DataExchangeProfile {
         int allocSeconds = Integer.getInteger("profile.allocSeconds", 20);
         int warmupSeconds = Integer.getInteger("profile.warmupSeconds", 60);
 
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("max_connections", "300")
-                .setServerConfig("shared_buffers", "128MB")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                .setServerConfig("pg_stat_statements.track", "all")
-                .setServerConfig("pg_stat_statements.track_utility", "on")
-                .start();
-        EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(4);
-        String admin = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-        try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE bench");
-        }
-        String db = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench";
-        KeyPair keys = TestKeys.generate();
-        Path dir = Files.createTempDirectory("flowgate-profile-");
-        Path pem = TestKeys.writePkcs8(keys, dir, "private.pem");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"),
-                serverEnvironment(kafka.bootstrapServers()),
-                List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
-        try (Connection sql = DriverManager.getConnection(db, "postgres", "")) {
-            URI base = URI.create("http://localhost:" + port);
-            WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(),
-                    EndpointBenchmark.APP_SECRET);
-            EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
-            new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
+        try (BenchmarkStack stack = BenchmarkStack.start("profile", Map.of(
+                "shared_preload_libraries", "pg_stat_statements",
+                "pg_stat_statements.track", "all",
+                "pg_stat_statements.track_utility", "on"), serverEnvironment(),
+                List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"))) {
+            Connection sql = stack.sql;
+            String db = stack.db;
+            WhatsAppFlowClient client = stack.client;
+            Process server = stack.server;
             sql.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            long postmaster = ProcessCpu.postmasterOf(sql);
+            long postmaster = stack.postmaster;
 
             // warm-up, not recorded: the JIT compiles the hot path
             System.out.println("warm-up: " + run(client, EndpointBenchmark.sealExchanges(client, db, 1_000 * warmupSeconds), warmupSeconds));
@@ -156,19 +123,13 @@ public final class DataExchangeProfile {
             // 2. CPU profile, 3. allocation profile
             profile(server.pid(), lib, client, db, "start,event=cpu,interval=1ms", out.resolve("cpu"), cpuSeconds);
             profile(server.pid(), lib, client, db, "start,event=alloc", out.resolve("alloc"), allocSeconds);
-        } finally {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
-            kafka.close();
-            pg.close();
         }
         System.exit(0);
     }
 
-    /** Kafka's address plus {@code -Dprofile.env=NAME=value,NAME=value} (settings to compare, e.g. Spring properties). */
-    static Map<String, String> serverEnvironment(String bootstrapServers) {
+    /** {@code -Dprofile.env=NAME=value,NAME=value}: settings of the server to compare (e.g. Spring properties). */
+    static Map<String, String> serverEnvironment() {
         Map<String, String> env = new java.util.HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         for (String pair : System.getProperty("profile.env", "").split(",")) {
             if (!pair.isBlank()) {
                 int eq = pair.indexOf('=');

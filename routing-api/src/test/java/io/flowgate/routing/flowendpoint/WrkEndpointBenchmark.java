@@ -1,29 +1,21 @@
 package io.flowgate.routing.flowendpoint;
 
-import io.flowgate.embedded.EmbeddedKafkaBroker;
-import io.flowgate.routing.examples.DeviceRepairExample;
 import io.flowgate.routing.flowendpoint.crypto.CryptoProviders;
 import io.flowgate.routing.flowendpoint.crypto.RsaDecryptBenchmark;
-import io.flowgate.routing.support.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.BufferedWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,35 +70,14 @@ public final class WrkEndpointBenchmark {
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         Duration phase = Duration.ofSeconds(seconds);
 
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("max_connections", "300")
-                .setServerConfig("shared_buffers", "128MB")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .start();
-        EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(4);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE bench");
-        }
-        String db = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench";
-        KeyPair keys = TestKeys.generate();
         Path dir = Files.createTempDirectory("flowgate-wrk-");
-        Path pem = TestKeys.writePkcs8(keys, dir, "private.pem");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"),
-                DataExchangeProfile.serverEnvironment(kafka.bootstrapServers()), List.of());
-        try (Connection sql = DriverManager.getConnection(db, "postgres", "")) {
-            URI base = URI.create("http://localhost:" + port);
-            WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(),
-                    EndpointBenchmark.APP_SECRET);
-            EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
-            new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
-            long postmaster = ProcessCpu.postmasterOf(sql);
+        try (BenchmarkStack stack = BenchmarkStack.start("wrk", Map.of(), DataExchangeProfile.serverEnvironment(), List.of())) {
+            Connection sql = stack.sql;
+            String db = stack.db;
+            WhatsAppFlowClient client = stack.client;
+            Process server = stack.server;
+            URI base = stack.base;
+            long postmaster = stack.postmaster;
             Path pingScript = pingScript(client, dir);
             Path exchangeScript = dir.resolve("exchange.lua");
             Files.writeString(exchangeScript, EXCHANGE_LUA);
@@ -134,11 +105,6 @@ public final class WrkEndpointBenchmark {
                         ping.row(), 100 * ping.perSecond() / ceiling, exchange.row(), 100 * exchange.perSecond() / ceiling);
             }
             report(results, seconds, connections);
-        } finally {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
-            kafka.close();
-            pg.close();
         }
         System.exit(0);
     }
