@@ -2,8 +2,8 @@ package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.routing.examples.DeviceRepairExample;
-import io.flowgate.routing.support.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.flowgate.testkit.TestKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.net.ServerSocket;
