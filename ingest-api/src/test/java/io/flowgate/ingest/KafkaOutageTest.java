@@ -2,6 +2,7 @@ package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
 import static io.flowgate.ingest.TopicReader.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +52,7 @@ class KafkaOutageTest {
         kafka.stop();
         var duringOutage = meta.post(webhook);
         byte[] broken = "{\"object\":".getBytes(StandardCharsets.UTF_8);
-        var brokenDuringOutage = meta.post(broken, MetaWebhooks.signature(broken, IngestApp.APP_SECRET));
+        var brokenDuringOutage = meta.post(broken, HubSignature.of(broken, IngestApp.APP_SECRET));
         kafka.start();
 
         assertThat(duringOutage.statusCode()).isEqualTo(503);

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.MetaFlowSignal;
-import io.flowgate.events.MetaFlowsWebhooks;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.MetaFlowsWebhooks;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,7 +114,7 @@ class MetaFlowsWebhookTest {
         byte[] body = MetaFlowsWebhooks.withFlow(MetaFlowsWebhooks.ENDPOINT_AVAILABILITY, flowId, 1_795_000_300L)
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertThat(meta.post(body, MetaFlowsWebhooks.signature(body, "not-the-app-secret")).statusCode()).isEqualTo(401);
+        assertThat(meta.post(body, HubSignature.of(body, "not-the-app-secret")).statusCode()).isEqualTo(401);
         assertThat(meta.post(body, null).statusCode()).isEqualTo(401);
 
         assertThat(health.readToEnd()).noneMatch(r -> flowId.equals(r.key()));

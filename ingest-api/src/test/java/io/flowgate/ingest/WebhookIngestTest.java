@@ -10,6 +10,8 @@ import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.MetaWebhooks;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,13 +30,13 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.envelope;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.value;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.envelope;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.value;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
 import static io.flowgate.ingest.TopicReader.header;
 import static io.flowgate.ingest.TopicReader.update;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,9 +114,9 @@ class WebhookIngestTest {
     void webhookSignedWithAnotherSecretIsRefusedWithoutHintAndNothingIsWritten() {
         String wamid = wamid();
         byte[] body = messageWebhook(contact(phone()), text("16505550000", wamid, "hi")).getBytes(StandardCharsets.UTF_8);
-        String expected = MetaWebhooks.signature(body, IngestApp.APP_SECRET);
+        String expected = HubSignature.of(body, IngestApp.APP_SECRET);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, "not-the-app-secret"));
+        var response = meta.post(body, HubSignature.of(body, "not-the-app-secret"));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).doesNotContain(expected.substring(7, 15)).doesNotContain(IngestApp.APP_SECRET);
@@ -133,7 +135,7 @@ class WebhookIngestTest {
         // what a framework that parsed and re-serialized the body before checking would have signed
         byte[] reserialized = JSON.writeValueAsBytes(JSON.readTree(sent));
 
-        var response = meta.post(sent.getBytes(StandardCharsets.UTF_8), MetaWebhooks.signature(reserialized, IngestApp.APP_SECRET));
+        var response = meta.post(sent.getBytes(StandardCharsets.UTF_8), HubSignature.of(reserialized, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(inbound.readToEnd()).noneMatch(r -> update(r).eventId().equals(wamid));
@@ -144,7 +146,7 @@ class WebhookIngestTest {
         String wamid = wamid();
         byte[] body = messageWebhook(contact("16505551234"), text("16505551234", wamid, "hi")).getBytes(StandardCharsets.UTF_8);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.PREVIOUS_APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.PREVIOUS_APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(update(inbound.awaitEvent(wamid)).wamid()).isEqualTo(wamid);
@@ -307,7 +309,7 @@ class WebhookIngestTest {
         byte[] body = envelope(value(contacts, messages, List.of(), List.of())).getBytes(StandardCharsets.UTF_8);
         assertThat(body.length).isBetween(2_900_000, 3_145_728);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"updates\":1000");
@@ -338,7 +340,7 @@ class WebhookIngestTest {
         String marker = wamid();
         byte[] body = ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"" + marker + "\"").getBytes(StandardCharsets.UTF_8);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(400);
         ConsumerRecord<String, byte[]> kept = awaitDeadLetter(marker);
@@ -382,7 +384,7 @@ class WebhookIngestTest {
         byte[] body = new byte[4 * 1024 * 1024];
         Arrays.fill(body, (byte) ' ');
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(413);
     }
@@ -403,7 +405,7 @@ class WebhookIngestTest {
             String webhook = messageWebhook(contact(from), text(from, wamid(), secretText));
             assertThat(meta.post(webhook).statusCode()).isEqualTo(200);
             byte[] broken = (webhook + "}").getBytes(StandardCharsets.UTF_8);
-            assertThat(meta.post(broken, MetaWebhooks.signature(broken, IngestApp.APP_SECRET)).statusCode()).isEqualTo(400);
+            assertThat(meta.post(broken, HubSignature.of(broken, IngestApp.APP_SECRET)).statusCode()).isEqualTo(400);
         } finally {
             ingestLogger.detachAppender(captured);
             ingestLogger.setLevel(before);

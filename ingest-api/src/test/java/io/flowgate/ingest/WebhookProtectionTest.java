@@ -2,6 +2,7 @@ package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,11 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
 import static io.flowgate.ingest.TopicReader.update;
 import static io.flowgate.ingest.WebhookIngestTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +52,7 @@ class WebhookProtectionTest {
             // the first POST takes the only place and holds it while its body trickles in
             OutputStream out = slowClient.getOutputStream();
             out.write(("POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "X-Hub-Signature-256: " + MetaWebhooks.signature(body, IngestApp.APP_SECRET) + "\r\n"
+                    + "X-Hub-Signature-256: " + HubSignature.of(body, IngestApp.APP_SECRET) + "\r\n"
                     + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, body.length / 2);
             out.flush();

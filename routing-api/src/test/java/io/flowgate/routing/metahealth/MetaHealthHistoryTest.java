@@ -1,12 +1,12 @@
 package io.flowgate.routing.metahealth;
 
 import io.flowgate.routing.chat.ChatTestBed;
+import io.flowgate.testkit.MetaFlowsWebhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.MetaFlowAlert;
 import io.flowgate.events.MetaFlowSignal;
-import io.flowgate.events.MetaFlowsWebhooks;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.TopicReader;
 import org.junit.jupiter.api.AfterAll;
