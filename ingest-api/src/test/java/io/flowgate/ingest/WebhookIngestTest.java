@@ -7,12 +7,13 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
 import io.flowgate.testkit.HubSignature;
 import io.flowgate.testkit.MetaWebhooks;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +38,7 @@ import static io.flowgate.testkit.MetaWebhooks.phone;
 import static io.flowgate.testkit.MetaWebhooks.text;
 import static io.flowgate.testkit.MetaWebhooks.value;
 import static io.flowgate.testkit.MetaWebhooks.wamid;
-import static io.flowgate.ingest.TopicReader.header;
-import static io.flowgate.ingest.TopicReader.update;
+import static io.flowgate.testkit.TopicReader.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,8 +60,8 @@ class WebhookIngestTest {
         kafka = EmbeddedKafkaBroker.start(4);
         app = IngestApp.start(kafka.bootstrapServers());
         meta = new WebhookClient(app);
-        inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND);
-        deadLetters = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND_DEAD_LETTER);
+        inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid);
+        deadLetters = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND_DEAD_LETTER);
     }
 
     @AfterAll
@@ -185,7 +185,7 @@ class WebhookIngestTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"updates\":1");
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         InboundUpdate update = update(record);
         assertThat(record.key()).isEqualTo(from);
         assertThat(update.eventId()).isEqualTo(wamid);
@@ -232,7 +232,7 @@ class WebhookIngestTest {
         for (String status : statuses) {
             JsonNode sent = JSON.readTree(status);
             String value = sent.get("status").asText();
-            ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid + ":" + value);
+            TopicReader.Received record = inbound.awaitEvent(wamid + ":" + value);
             InboundUpdate update = update(record);
             assertThat(record.key()).isEqualTo(recipient);
             assertThat(update.kind()).isEqualTo(InboundUpdate.KIND_STATUS);
@@ -253,7 +253,7 @@ class WebhookIngestTest {
 
         JsonNode sentError = JSON.readTree(webhook).at("/entry/0/changes/0/value/errors/0");
         // both answers were 200, so both records are acknowledged and below the current end offsets
-        List<ConsumerRecord<String, byte[]>> records = inbound.readToEnd().stream()
+        List<TopicReader.Received> records = inbound.readToEnd().stream()
                 .filter(r -> update(r).payload().equals(sentError)).toList();
         assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo(MetaWebhooks.PHONE_NUMBER_ID));
         List<InboundUpdate> errors = records.stream().map(TopicReader::update).toList();
@@ -273,7 +273,7 @@ class WebhookIngestTest {
 
         assertThat(meta.post(messageWebhook(MetaWebhooks.contactWithoutPhone(userId), message)).statusCode()).isEqualTo(200);
 
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         assertThat(record.key()).isEqualTo(userId);
         assertThat(update(record).userId()).isEqualTo(userId);
         assertThat(update(record).waId()).isNull();
@@ -288,7 +288,7 @@ class WebhookIngestTest {
 
         meta.post(messageWebhook(MetaWebhooks.contactWithUserId(from, userId), text(from, wamid, "oi")));
 
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         assertThat(record.key()).isEqualTo(userId);
         assertThat(update(record).waId()).isEqualTo(from);
     }
@@ -343,11 +343,11 @@ class WebhookIngestTest {
         var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(400);
-        ConsumerRecord<String, byte[]> kept = awaitDeadLetter(marker);
-        assertThat(kept.value()).isEqualTo(body);
-        assertThat(header(kept, "reason")).isEqualTo("malformed_json");
-        assertThat(header(kept, "detail")).startsWith("invalid JSON at line 1");
-        assertThat(header(kept, "received_at")).isNotBlank();
+        TopicReader.Received kept = awaitDeadLetter(marker);
+        assertThat(kept.bytes()).isEqualTo(body);
+        assertThat(kept.header("reason")).isEqualTo("malformed_json");
+        assertThat(kept.header("detail")).startsWith("invalid JSON at line 1");
+        assertThat(kept.header("received_at")).isNotBlank();
     }
 
     @Test
@@ -359,10 +359,10 @@ class WebhookIngestTest {
         var response = meta.post(json);
 
         assertThat(response.statusCode()).isEqualTo(400);
-        ConsumerRecord<String, byte[]> kept = awaitDeadLetter(marker);
-        assertThat(new String(kept.value(), StandardCharsets.UTF_8)).isEqualTo(json);
-        assertThat(header(kept, "reason")).isEqualTo("unknown_shape");
-        assertThat(header(kept, "detail")).isEqualTo("entry[0].changes is not an array");
+        TopicReader.Received kept = awaitDeadLetter(marker);
+        assertThat(kept.value()).isEqualTo(json);
+        assertThat(kept.header("reason")).isEqualTo("unknown_shape");
+        assertThat(kept.header("detail")).isEqualTo("entry[0].changes is not an array");
     }
 
     @Test
@@ -452,12 +452,12 @@ class WebhookIngestTest {
                 .orElseThrow(() -> new AssertionError("no series " + series));
     }
 
-    private static ConsumerRecord<String, byte[]> awaitDeadLetter(String marker) {
+    private static TopicReader.Received awaitDeadLetter(String marker) {
         return deadLetters.readUntil(all -> all.stream().anyMatch(r -> contains(r, marker)), "dead letter " + marker)
                 .stream().filter(r -> contains(r, marker)).findFirst().orElseThrow();
     }
 
-    private static boolean contains(ConsumerRecord<String, byte[]> record, String marker) {
-        return new String(record.value(), StandardCharsets.UTF_8).contains(marker);
+    private static boolean contains(TopicReader.Received record, String marker) {
+        return record.value().contains(marker);
     }
 }

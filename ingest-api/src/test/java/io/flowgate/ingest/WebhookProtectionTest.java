@@ -1,8 +1,10 @@
 package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
 import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
 import static io.flowgate.testkit.MetaWebhooks.phone;
 import static io.flowgate.testkit.MetaWebhooks.text;
 import static io.flowgate.testkit.MetaWebhooks.wamid;
-import static io.flowgate.ingest.TopicReader.update;
+import static io.flowgate.testkit.TopicReader.update;
 import static io.flowgate.ingest.WebhookIngestTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,7 +71,7 @@ class WebhookProtectionTest {
             out.flush();
             var in = new BufferedReader(new InputStreamReader(slowClient.getInputStream(), StandardCharsets.US_ASCII));
             assertThat(in.readLine()).startsWith("HTTP/1.1 200");
-            try (TopicReader inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND)) {
+            try (TopicReader inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid)) {
                 assertThat(update(inbound.awaitEvent(wamid)).userId()).isEqualTo(from);
             }
             assertThat(meta.post(messageWebhook(contact(from), text(from, wamid(), "room again"))).statusCode()).isEqualTo(200);
