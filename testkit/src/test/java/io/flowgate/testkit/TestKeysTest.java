@@ -27,6 +27,8 @@ class TestKeysTest {
         assertThat(openssl("rsa", "-in", file("p8.pem", TestKeys.pkcs8Pem(KEYS)), "-modulus", "-noout")).isEqualTo(modulus);
         assertThat(TestKeys.pkcs1Pem(KEYS)).startsWith("-----BEGIN RSA PRIVATE KEY-----\n");
         assertThat(openssl("rsa", "-in", file("p1.pem", TestKeys.pkcs1Pem(KEYS)), "-modulus", "-noout")).isEqualTo(modulus);
+        // RSAPrivateKey itself (version, then the modulus), not a PKCS#8 wrapper that OpenSSL would also accept
+        assertThat(openssl("asn1parse", "-in", file("p1.pem", TestKeys.pkcs1Pem(KEYS)))).contains(":" + modulus.substring("Modulus=".length()));
         assertThat(TestKeys.encryptedPkcs8Pem(KEYS, "s3cret")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
         assertThat(openssl("rsa", "-in", file("enc.pem", TestKeys.encryptedPkcs8Pem(KEYS, "s3cret")), "-passin", "pass:s3cret",
                 "-modulus", "-noout")).isEqualTo(modulus);
