@@ -1,6 +1,7 @@
 package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.testkit.HubSignature;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedInputStream;
@@ -21,12 +22,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.envelope;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.value;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.envelope;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.value;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
 
 /**
  * Load run of POST /webhook: ingest-api and a Kafka broker in this JVM, on localhost, and
@@ -225,7 +226,7 @@ public final class IngestLoadBenchmark {
     private static byte[] request(int port, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST /webhook HTTP/1.1\r\nHost: localhost:" + port + "\r\nContent-Type: application/json\r\n"
-                + "X-Hub-Signature-256: " + MetaWebhooks.signature(body, IngestApp.APP_SECRET) + "\r\n"
+                + "X-Hub-Signature-256: " + HubSignature.of(body, IngestApp.APP_SECRET) + "\r\n"
                 + "Content-Length: " + body.length + "\r\n\r\n";
         byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[head8.length + body.length];

@@ -1,7 +1,10 @@
 package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
-import static io.flowgate.ingest.TopicReader.update;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
+import static io.flowgate.testkit.TopicReader.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +54,7 @@ class KafkaOutageTest {
         kafka.stop();
         var duringOutage = meta.post(webhook);
         byte[] broken = "{\"object\":".getBytes(StandardCharsets.UTF_8);
-        var brokenDuringOutage = meta.post(broken, MetaWebhooks.signature(broken, IngestApp.APP_SECRET));
+        var brokenDuringOutage = meta.post(broken, HubSignature.of(broken, IngestApp.APP_SECRET));
         kafka.start();
 
         assertThat(duringOutage.statusCode()).isEqualTo(503);
@@ -62,7 +65,7 @@ class KafkaOutageTest {
         // Meta retries with backoff; the producer reconnects on its own
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> meta.post(webhook).statusCode() == 200);
-        try (TopicReader inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND)) {
+        try (TopicReader inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid)) {
             assertThat(update(inbound.awaitEvent(wamid)).payload().at("/text/body").asText()).isEqualTo("during the outage");
         }
     }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.MetaFlowSignal;
-import io.flowgate.events.MetaFlowsWebhooks;
 import io.flowgate.events.Topics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.MetaFlowsWebhooks;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +44,8 @@ class MetaFlowsWebhookTest {
         kafka = EmbeddedKafkaBroker.start(4);
         app = IngestApp.start(kafka.bootstrapServers());
         meta = new WebhookClient(app);
-        health = new TopicReader(kafka.bootstrapServers(), Topics.META_HEALTH);
-        inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND);
+        health = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.META_HEALTH, EventSchemas::assertValid);
+        inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid);
     }
 
     @AfterAll
@@ -60,9 +62,9 @@ class MetaFlowsWebhookTest {
         var response = meta.post(body);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        ConsumerRecord<String, byte[]> record = awaitSignal(flowId);
+        TopicReader.Received record = awaitSignal(flowId);
         assertThat(record.key()).isEqualTo(flowId);
-        MetaFlowSignal signal = (MetaFlowSignal) EventJson.fromBytes(record.value());
+        MetaFlowSignal signal = (MetaFlowSignal) EventJson.fromBytes(record.bytes());
         assertThat(signal.event()).isEqualTo(event);
         assertThat(signal.metaFlowId()).isEqualTo(flowId);
         assertThat(signal.eventTime()).isEqualTo(Instant.ofEpochSecond(1_795_000_000L));
@@ -71,7 +73,7 @@ class MetaFlowsWebhookTest {
         JsonNode value = JSON.readTree(body).at("/entry/0/changes/0/value");
         assertThat(signal.payload()).isEqualTo(value);
         // nothing of it goes to the chat consumer's topic
-        assertThat(inbound.readToEnd()).noneMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains(flowId));
+        assertThat(inbound.readToEnd()).noneMatch(r -> r.value().contains(flowId));
     }
 
     @Test
@@ -83,7 +85,7 @@ class MetaFlowsWebhookTest {
         var response = meta.post(body);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        MetaFlowSignal signal = (MetaFlowSignal) EventJson.fromBytes(awaitSignal(flowId).value());
+        MetaFlowSignal signal = (MetaFlowSignal) EventJson.fromBytes(awaitSignal(flowId).bytes());
         assertThat(signal.event()).isEqualTo("ENDPOINT_TLS_HANDSHAKE");
         assertThat(signal.payload().path("tls_p90").asInt()).isEqualTo(950);
         assertThat(signal.payload().at("/region/name").asText()).isEqualTo("eu");
@@ -102,7 +104,7 @@ class MetaFlowsWebhookTest {
 
         List<String> ids = health.readUntil(all -> signalsOf(all, flowId).size() >= 3, "3 signals of " + flowId)
                 .stream().filter(r -> flowId.equals(r.key()))
-                .map(r -> EventJson.fromBytes(r.value()).eventId()).toList();
+                .map(r -> EventJson.fromBytes(r.bytes()).eventId()).toList();
         assertThat(ids).hasSize(3);
         assertThat(ids.get(0)).isEqualTo(ids.get(1)).isNotEqualTo(ids.get(2));
     }
@@ -113,7 +115,7 @@ class MetaFlowsWebhookTest {
         byte[] body = MetaFlowsWebhooks.withFlow(MetaFlowsWebhooks.ENDPOINT_AVAILABILITY, flowId, 1_795_000_300L)
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertThat(meta.post(body, MetaFlowsWebhooks.signature(body, "not-the-app-secret")).statusCode()).isEqualTo(401);
+        assertThat(meta.post(body, HubSignature.of(body, "not-the-app-secret")).statusCode()).isEqualTo(401);
         assertThat(meta.post(body, null).statusCode()).isEqualTo(401);
 
         assertThat(health.readToEnd()).noneMatch(r -> flowId.equals(r.key()));
@@ -129,11 +131,11 @@ class MetaFlowsWebhookTest {
         };
     }
 
-    private static ConsumerRecord<String, byte[]> awaitSignal(String flowId) {
+    private static TopicReader.Received awaitSignal(String flowId) {
         return signalsOf(health.readUntil(all -> !signalsOf(all, flowId).isEmpty(), "a signal of " + flowId), flowId).get(0);
     }
 
-    private static List<ConsumerRecord<String, byte[]>> signalsOf(List<ConsumerRecord<String, byte[]>> records, String flowId) {
+    private static List<TopicReader.Received> signalsOf(List<TopicReader.Received> records, String flowId) {
         return records.stream().filter(r -> flowId.equals(r.key())).toList();
     }
 

@@ -1,5 +1,8 @@
 package io.flowgate.ingest;
 
+import io.flowgate.testkit.HubSignature;
+
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -24,7 +27,7 @@ final class WebhookClient {
     /** Signed with the app secret, as Meta would. */
     HttpResponse<String> post(String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        return post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        return post(body, HubSignature.of(body, IngestApp.APP_SECRET));
     }
 
     /** @param signature the {@code X-Hub-Signature-256} value, or null to send none */

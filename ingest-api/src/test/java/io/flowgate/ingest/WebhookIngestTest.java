@@ -7,10 +7,13 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.InboundUpdate;
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.MetaWebhooks;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +31,14 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.envelope;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.value;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
-import static io.flowgate.ingest.TopicReader.header;
-import static io.flowgate.ingest.TopicReader.update;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.envelope;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.value;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
+import static io.flowgate.testkit.TopicReader.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,8 +60,8 @@ class WebhookIngestTest {
         kafka = EmbeddedKafkaBroker.start(4);
         app = IngestApp.start(kafka.bootstrapServers());
         meta = new WebhookClient(app);
-        inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND);
-        deadLetters = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND_DEAD_LETTER);
+        inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid);
+        deadLetters = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND_DEAD_LETTER);
     }
 
     @AfterAll
@@ -112,9 +114,9 @@ class WebhookIngestTest {
     void webhookSignedWithAnotherSecretIsRefusedWithoutHintAndNothingIsWritten() {
         String wamid = wamid();
         byte[] body = messageWebhook(contact(phone()), text("16505550000", wamid, "hi")).getBytes(StandardCharsets.UTF_8);
-        String expected = MetaWebhooks.signature(body, IngestApp.APP_SECRET);
+        String expected = HubSignature.of(body, IngestApp.APP_SECRET);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, "not-the-app-secret"));
+        var response = meta.post(body, HubSignature.of(body, "not-the-app-secret"));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).doesNotContain(expected.substring(7, 15)).doesNotContain(IngestApp.APP_SECRET);
@@ -133,7 +135,7 @@ class WebhookIngestTest {
         // what a framework that parsed and re-serialized the body before checking would have signed
         byte[] reserialized = JSON.writeValueAsBytes(JSON.readTree(sent));
 
-        var response = meta.post(sent.getBytes(StandardCharsets.UTF_8), MetaWebhooks.signature(reserialized, IngestApp.APP_SECRET));
+        var response = meta.post(sent.getBytes(StandardCharsets.UTF_8), HubSignature.of(reserialized, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(inbound.readToEnd()).noneMatch(r -> update(r).eventId().equals(wamid));
@@ -144,7 +146,7 @@ class WebhookIngestTest {
         String wamid = wamid();
         byte[] body = messageWebhook(contact("16505551234"), text("16505551234", wamid, "hi")).getBytes(StandardCharsets.UTF_8);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.PREVIOUS_APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.PREVIOUS_APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(update(inbound.awaitEvent(wamid)).wamid()).isEqualTo(wamid);
@@ -183,7 +185,7 @@ class WebhookIngestTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"updates\":1");
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         InboundUpdate update = update(record);
         assertThat(record.key()).isEqualTo(from);
         assertThat(update.eventId()).isEqualTo(wamid);
@@ -230,7 +232,7 @@ class WebhookIngestTest {
         for (String status : statuses) {
             JsonNode sent = JSON.readTree(status);
             String value = sent.get("status").asText();
-            ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid + ":" + value);
+            TopicReader.Received record = inbound.awaitEvent(wamid + ":" + value);
             InboundUpdate update = update(record);
             assertThat(record.key()).isEqualTo(recipient);
             assertThat(update.kind()).isEqualTo(InboundUpdate.KIND_STATUS);
@@ -251,7 +253,7 @@ class WebhookIngestTest {
 
         JsonNode sentError = JSON.readTree(webhook).at("/entry/0/changes/0/value/errors/0");
         // both answers were 200, so both records are acknowledged and below the current end offsets
-        List<ConsumerRecord<String, byte[]>> records = inbound.readToEnd().stream()
+        List<TopicReader.Received> records = inbound.readToEnd().stream()
                 .filter(r -> update(r).payload().equals(sentError)).toList();
         assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo(MetaWebhooks.PHONE_NUMBER_ID));
         List<InboundUpdate> errors = records.stream().map(TopicReader::update).toList();
@@ -271,7 +273,7 @@ class WebhookIngestTest {
 
         assertThat(meta.post(messageWebhook(MetaWebhooks.contactWithoutPhone(userId), message)).statusCode()).isEqualTo(200);
 
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         assertThat(record.key()).isEqualTo(userId);
         assertThat(update(record).userId()).isEqualTo(userId);
         assertThat(update(record).waId()).isNull();
@@ -286,7 +288,7 @@ class WebhookIngestTest {
 
         meta.post(messageWebhook(MetaWebhooks.contactWithUserId(from, userId), text(from, wamid, "oi")));
 
-        ConsumerRecord<String, byte[]> record = inbound.awaitEvent(wamid);
+        TopicReader.Received record = inbound.awaitEvent(wamid);
         assertThat(record.key()).isEqualTo(userId);
         assertThat(update(record).waId()).isEqualTo(from);
     }
@@ -307,7 +309,7 @@ class WebhookIngestTest {
         byte[] body = envelope(value(contacts, messages, List.of(), List.of())).getBytes(StandardCharsets.UTF_8);
         assertThat(body.length).isBetween(2_900_000, 3_145_728);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"updates\":1000");
@@ -338,14 +340,14 @@ class WebhookIngestTest {
         String marker = wamid();
         byte[] body = ("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"" + marker + "\"").getBytes(StandardCharsets.UTF_8);
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(400);
-        ConsumerRecord<String, byte[]> kept = awaitDeadLetter(marker);
-        assertThat(kept.value()).isEqualTo(body);
-        assertThat(header(kept, "reason")).isEqualTo("malformed_json");
-        assertThat(header(kept, "detail")).startsWith("invalid JSON at line 1");
-        assertThat(header(kept, "received_at")).isNotBlank();
+        TopicReader.Received kept = awaitDeadLetter(marker);
+        assertThat(kept.bytes()).isEqualTo(body);
+        assertThat(kept.header("reason")).isEqualTo("malformed_json");
+        assertThat(kept.header("detail")).startsWith("invalid JSON at line 1");
+        assertThat(kept.header("received_at")).isNotBlank();
     }
 
     @Test
@@ -357,10 +359,10 @@ class WebhookIngestTest {
         var response = meta.post(json);
 
         assertThat(response.statusCode()).isEqualTo(400);
-        ConsumerRecord<String, byte[]> kept = awaitDeadLetter(marker);
-        assertThat(new String(kept.value(), StandardCharsets.UTF_8)).isEqualTo(json);
-        assertThat(header(kept, "reason")).isEqualTo("unknown_shape");
-        assertThat(header(kept, "detail")).isEqualTo("entry[0].changes is not an array");
+        TopicReader.Received kept = awaitDeadLetter(marker);
+        assertThat(kept.value()).isEqualTo(json);
+        assertThat(kept.header("reason")).isEqualTo("unknown_shape");
+        assertThat(kept.header("detail")).isEqualTo("entry[0].changes is not an array");
     }
 
     @Test
@@ -382,7 +384,7 @@ class WebhookIngestTest {
         byte[] body = new byte[4 * 1024 * 1024];
         Arrays.fill(body, (byte) ' ');
 
-        var response = meta.post(body, MetaWebhooks.signature(body, IngestApp.APP_SECRET));
+        var response = meta.post(body, HubSignature.of(body, IngestApp.APP_SECRET));
 
         assertThat(response.statusCode()).isEqualTo(413);
     }
@@ -403,7 +405,7 @@ class WebhookIngestTest {
             String webhook = messageWebhook(contact(from), text(from, wamid(), secretText));
             assertThat(meta.post(webhook).statusCode()).isEqualTo(200);
             byte[] broken = (webhook + "}").getBytes(StandardCharsets.UTF_8);
-            assertThat(meta.post(broken, MetaWebhooks.signature(broken, IngestApp.APP_SECRET)).statusCode()).isEqualTo(400);
+            assertThat(meta.post(broken, HubSignature.of(broken, IngestApp.APP_SECRET)).statusCode()).isEqualTo(400);
         } finally {
             ingestLogger.detachAppender(captured);
             ingestLogger.setLevel(before);
@@ -450,12 +452,12 @@ class WebhookIngestTest {
                 .orElseThrow(() -> new AssertionError("no series " + series));
     }
 
-    private static ConsumerRecord<String, byte[]> awaitDeadLetter(String marker) {
+    private static TopicReader.Received awaitDeadLetter(String marker) {
         return deadLetters.readUntil(all -> all.stream().anyMatch(r -> contains(r, marker)), "dead letter " + marker)
                 .stream().filter(r -> contains(r, marker)).findFirst().orElseThrow();
     }
 
-    private static boolean contains(ConsumerRecord<String, byte[]> record, String marker) {
-        return new String(record.value(), StandardCharsets.UTF_8).contains(marker);
+    private static boolean contains(TopicReader.Received record, String marker) {
+        return record.value().contains(marker);
     }
 }

@@ -1,7 +1,10 @@
 package io.flowgate.ingest;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,12 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.flowgate.ingest.MetaWebhooks.contact;
-import static io.flowgate.ingest.MetaWebhooks.messageWebhook;
-import static io.flowgate.ingest.MetaWebhooks.phone;
-import static io.flowgate.ingest.MetaWebhooks.text;
-import static io.flowgate.ingest.MetaWebhooks.wamid;
-import static io.flowgate.ingest.TopicReader.update;
+import static io.flowgate.testkit.MetaWebhooks.contact;
+import static io.flowgate.testkit.MetaWebhooks.messageWebhook;
+import static io.flowgate.testkit.MetaWebhooks.phone;
+import static io.flowgate.testkit.MetaWebhooks.text;
+import static io.flowgate.testkit.MetaWebhooks.wamid;
+import static io.flowgate.testkit.TopicReader.update;
 import static io.flowgate.ingest.WebhookIngestTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +54,7 @@ class WebhookProtectionTest {
             // the first POST takes the only place and holds it while its body trickles in
             OutputStream out = slowClient.getOutputStream();
             out.write(("POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "X-Hub-Signature-256: " + MetaWebhooks.signature(body, IngestApp.APP_SECRET) + "\r\n"
+                    + "X-Hub-Signature-256: " + HubSignature.of(body, IngestApp.APP_SECRET) + "\r\n"
                     + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, body.length / 2);
             out.flush();
@@ -68,7 +71,7 @@ class WebhookProtectionTest {
             out.flush();
             var in = new BufferedReader(new InputStreamReader(slowClient.getInputStream(), StandardCharsets.US_ASCII));
             assertThat(in.readLine()).startsWith("HTTP/1.1 200");
-            try (TopicReader inbound = new TopicReader(kafka.bootstrapServers(), Topics.INBOUND)) {
+            try (TopicReader inbound = TopicReader.fromBeginning(kafka.bootstrapServers(), Topics.INBOUND, EventSchemas::assertValid)) {
                 assertThat(update(inbound.awaitEvent(wamid)).userId()).isEqualTo(from);
             }
             assertThat(meta.post(messageWebhook(contact(from), text(from, wamid(), "room again"))).statusCode()).isEqualTo(200);

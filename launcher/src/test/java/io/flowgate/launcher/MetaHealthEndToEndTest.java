@@ -2,7 +2,8 @@ package io.flowgate.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowgate.events.MetaFlowsWebhooks;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.MetaFlowsWebhooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +98,7 @@ class MetaHealthEndToEndTest {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return http.send(HttpRequest.newBuilder(flowgate.ingestApi().resolve("/webhook")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header("X-Hub-Signature-256", MetaFlowsWebhooks.signature(bytes, secret))
+                .header("X-Hub-Signature-256", HubSignature.of(bytes, secret))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

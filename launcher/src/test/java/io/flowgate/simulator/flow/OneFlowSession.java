@@ -21,7 +21,7 @@ public final class OneFlowSession {
         HttpClient http = HttpClient.newHttpClient();
         this.admin = new AdminApi(http, routingApi, adminToken);
         this.endpoint = new FlowEndpointClient(http, routingApi.resolve("/flows/endpoint"),
-                new FlowCipher(BusinessPublicKey.read(publicKey)), appSecret);
+                BusinessPublicKey.read(publicKey), appSecret);
     }
 
     /** Mints a token for {@code waId} on {@code flowId} and opens the Flow; returns the session id. */

@@ -3,12 +3,13 @@ package io.flowgate.routing.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.MetaFlowSignal;
 import io.flowgate.events.StaleSession;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.KafkaTestBed;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -155,8 +156,8 @@ public final class ChatTestBed extends KafkaTestBed {
     /** Also checks every event routing-api published while the bed ran against its JSON Schema. */
     @Override
     public void close() {
-        List<String> violations = new ArrayList<>(leadUpdates.schemaViolations());
-        violations.addAll(transitions.schemaViolations());
+        List<String> violations = new ArrayList<>(leadUpdates.violations(EventSchemas::violations));
+        violations.addAll(transitions.violations(EventSchemas::violations));
         leadUpdates.close();
         transitions.close();
         super.close();

@@ -2,9 +2,10 @@ package io.flowgate.routing.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -91,7 +92,7 @@ class ExperimentInstancesTest {
             }
             assertThat(events(reader, controlled[0], "flow_transition"))
                     .allSatisfy(e -> assertThat(e.path("variant").asText()).isEqualTo("control"));
-            assertThat(reader.schemaViolations()).isEmpty();
+            assertThat(reader.violations(EventSchemas::violations)).isEmpty();
         }
     }
 

@@ -2,7 +2,7 @@ package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.routing.examples.DeviceRepairExample;
-import io.flowgate.routing.support.TestKeys;
+import io.flowgate.testkit.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 

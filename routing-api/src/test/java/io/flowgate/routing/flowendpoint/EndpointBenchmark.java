@@ -6,8 +6,8 @@ import io.flowgate.routing.flowendpoint.crypto.RsaDecryptBenchmark;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.examples.DeviceRepairExample;
-import io.flowgate.routing.support.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.flowgate.testkit.TestKeys;
 import org.HdrHistogram.Histogram;
 
 import java.io.File;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.examples.DeviceRepairExample;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.support.TopicReader;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class FlowEventsEndToEndTest {
             });
             assertThat(pings(reader)).allSatisfy(p -> assertThat(p.path("key").asText()).isEqualTo("endpoint"));
             // what routing-api really published matches the events' JSON Schemas (docs/events.md)
-            assertThat(reader.schemaViolations()).isEmpty();
+            assertThat(reader.violations(EventSchemas::violations)).isEmpty();
         }
     }
 
@@ -136,7 +137,7 @@ class FlowEventsEndToEndTest {
                 assertThat(transitions(reader, session)).allSatisfy(t -> assertThat(t.path("flow_version").asInt()).isEqualTo(version));
                 assertThat(endpointRequests(reader, session)).allSatisfy(r -> assertThat(r.path("flow_version").asInt()).isEqualTo(version));
             }
-            assertThat(reader.schemaViolations()).isEmpty();
+            assertThat(reader.violations(EventSchemas::violations)).isEmpty();
         }
 
         var versions = app.admin("GET", "/api/flows/" + flowId + "/versions", null);

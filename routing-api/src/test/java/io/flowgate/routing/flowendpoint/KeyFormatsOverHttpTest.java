@@ -1,10 +1,10 @@
 package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.routing.flowendpoint.crypto.KeyLoadException;
+import io.flowgate.testkit.TestKeys;
 
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.support.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.flowgate.events.EventJson;
 import io.flowgate.events.TopicDefinition;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

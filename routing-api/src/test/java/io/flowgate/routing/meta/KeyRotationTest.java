@@ -1,10 +1,10 @@
 package io.flowgate.routing.meta;
 
-import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.support.RoutingApiInstance.AdminAnswer;
-import io.flowgate.routing.support.TestKeys;
+import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 import io.flowgate.routing.whatsapp.GraphApiStandIn;
+import io.flowgate.testkit.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,14 @@
 package io.flowgate.routing.metahealth;
 
-import io.flowgate.routing.chat.ChatTestBed;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.events.EventJson;
+import io.flowgate.events.EventSchemas;
 import io.flowgate.events.MetaFlowAlert;
 import io.flowgate.events.MetaFlowSignal;
-import io.flowgate.events.MetaFlowsWebhooks;
 import io.flowgate.events.Topics;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.routing.chat.ChatTestBed;
+import io.flowgate.testkit.MetaFlowsWebhooks;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class MetaHealthHistoryTest {
 
     @AfterAll
     static void stop() {
-        List<String> violations = alerts.schemaViolations();
+        List<String> violations = alerts.violations(EventSchemas::violations);
         alerts.close();
         bed.close();
         assertThat(violations).isEmpty();

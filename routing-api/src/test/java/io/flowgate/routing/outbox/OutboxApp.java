@@ -5,7 +5,7 @@ import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.kafka.KafkaStatus;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;

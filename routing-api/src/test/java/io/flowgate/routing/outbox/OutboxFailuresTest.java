@@ -3,7 +3,7 @@ package io.flowgate.routing.outbox;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.routing.kafka.KafkaStatus;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -3,7 +3,7 @@ package io.flowgate.routing.outbox;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
-import io.flowgate.routing.support.TopicReader;
+import io.flowgate.testkit.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;

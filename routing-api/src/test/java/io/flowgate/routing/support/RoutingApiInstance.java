@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.RoutingApiApplication;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.flowgate.testkit.TestKeys;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;

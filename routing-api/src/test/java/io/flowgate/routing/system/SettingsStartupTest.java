@@ -4,7 +4,7 @@ import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.RoutingApiApplication;
 import io.flowgate.routing.kafka.KafkaProperties;
 import io.flowgate.routing.sessions.SessionsProperties;
-import io.flowgate.routing.support.TestKeys;
+import io.flowgate.testkit.TestKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package io.flowgate.simulator.chat;
 
 import io.flowgate.simulator.load.Journey;
 import io.flowgate.simulator.report.ChatCounts;
+import io.flowgate.testkit.MetaWebhooks;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +118,7 @@ final class ChatJourney implements Journey {
             }
             for (String status : statuses) {
                 counts.status();
-                if (!post("webhook status", users.webhooks().status(waId, outgoing, status, now))) {
+                if (!post("webhook status", users.webhooks().statusUpdate(waId, outgoing, status, now))) {
                     return false;
                 }
             }

@@ -5,6 +5,7 @@ import io.flowgate.simulator.graph.RecordedMessage;
 import io.flowgate.simulator.load.Journey;
 import io.flowgate.simulator.load.ThinkTime;
 import io.flowgate.simulator.report.Tally;
+import io.flowgate.testkit.MetaWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

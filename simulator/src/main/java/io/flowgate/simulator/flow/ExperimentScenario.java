@@ -90,7 +90,7 @@ public final class ExperimentScenario {
     public static ExperimentScenario connect(HttpClient http, URI routingApi, PublicKey businessKey, String appSecret,
                                              String adminToken) {
         return new ExperimentScenario(new AdminApi(http, routingApi, adminToken),
-                new FlowEndpointClient(http, routingApi.resolve("/flows/endpoint"), new FlowCipher(businessKey), appSecret));
+                new FlowEndpointClient(http, routingApi.resolve("/flows/endpoint"), businessKey, appSecret));
     }
 
     /**

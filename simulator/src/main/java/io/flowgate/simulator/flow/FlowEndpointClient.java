@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.simulator.meta.MetaPost;
 import io.flowgate.simulator.report.Measurements;
+import io.flowgate.testkit.FlowClientCrypto;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,7 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Plays the WhatsApp client and Meta's servers on the Flow data endpoint: encrypts a payload with a
- * fresh key ({@link FlowCipher}), signs the exact body bytes with the app secret
+ * fresh key (the testkit's {@link FlowClientCrypto}), signs the exact body bytes with the app secret
  * ({@code X-Hub-Signature-256}), posts it, and reads the answer the way the client does — 200 with an
  * encrypted base64 body, 421 (cannot decrypt), 427 (flow token no longer valid, with an optional
  * {@code error_msg} that is encrypted or plaintext JSON), 432 (bad signature). Never throws for what
@@ -36,13 +38,13 @@ final class FlowEndpointClient {
 
     private final HttpClient http;
     private final URI endpoint;
-    private final FlowCipher cipher;
+    private final PublicKey businessKey;
     private final String appSecret;
 
-    FlowEndpointClient(HttpClient http, URI endpoint, FlowCipher cipher, String appSecret) {
+    FlowEndpointClient(HttpClient http, URI endpoint, PublicKey businessKey, String appSecret) {
         this.http = http;
         this.endpoint = endpoint;
-        this.cipher = cipher;
+        this.businessKey = businessKey;
         this.appSecret = appSecret;
     }
 
@@ -69,7 +71,7 @@ final class FlowEndpointClient {
         byte[] plaintext = bytes(payload);
         List<CompletableFuture<FlowAnswer>> inFlight = new ArrayList<>(copies);
         for (int i = 0; i < copies; i++) {
-            inFlight.add(post(cipher.seal(plaintext)));
+            inFlight.add(post(new FlowClientCrypto(), plaintext));
         }
         List<FlowAnswer> answers = new ArrayList<>(copies);
         for (CompletableFuture<FlowAnswer> answer : inFlight) {
@@ -82,8 +84,9 @@ final class FlowEndpointClient {
         return answers;
     }
 
-    private CompletableFuture<FlowAnswer> post(FlowCipher.Sealed sealed) {
-        byte[] body = sealed.envelope().getBytes(StandardCharsets.UTF_8);
+    /** One request: a fresh key and IV each, kept to open its answer. */
+    private CompletableFuture<FlowAnswer> post(FlowClientCrypto sealed, byte[] plaintext) {
+        byte[] body = sealed.seal(businessKey, plaintext).body();
         HttpRequest request = MetaPost.signed(endpoint, body, appSecret, META_TIMEOUT);
         long sent = System.nanoTime();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
@@ -92,12 +95,12 @@ final class FlowEndpointClient {
                         : read(sealed, response, System.nanoTime() - sent));
     }
 
-    private static FlowAnswer read(FlowCipher.Sealed sealed, HttpResponse<String> response, long nanos) {
+    private static FlowAnswer read(FlowClientCrypto sealed, HttpResponse<String> response, long nanos) {
         int status = response.statusCode();
         String body = response.body() == null ? "" : response.body().trim();
         if (status == 200) {
             try {
-                return new FlowAnswer(status, JSON.readTree(FlowCipher.open(sealed, body)), null, nanos);
+                return new FlowAnswer(status, JSON.readTree(sealed.openResponseText(body)), null, nanos);
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 return new FlowAnswer(status, null, "undecryptable answer", nanos);
             } catch (JsonProcessingException e) {
@@ -111,12 +114,12 @@ final class FlowEndpointClient {
         return new FlowAnswer(status, null, null, nanos);
     }
 
-    private static JsonNode invalidTokenBody(FlowCipher.Sealed sealed, String body) {
+    private static JsonNode invalidTokenBody(FlowClientCrypto sealed, String body) {
         if (body.isEmpty()) {
             return null;
         }
         try {
-            return JSON.readTree(body.startsWith("{") ? body : FlowCipher.open(sealed, body));
+            return JSON.readTree(body.startsWith("{") ? body : sealed.openResponseText(body));
         } catch (GeneralSecurityException | IllegalArgumentException | JsonProcessingException e) {
             return null;
         }

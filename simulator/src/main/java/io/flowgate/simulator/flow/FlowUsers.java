@@ -56,7 +56,7 @@ public final class FlowUsers {
         }
         tally.flows().order(screens.ids());
         FlowEndpointClient endpoint = new FlowEndpointClient(http, routingApi.resolve("/flows/endpoint"),
-                new FlowCipher(businessKey), appSecret);
+                businessKey, appSecret);
         return new FlowUsers(endpoint, admin, screens, tally, thinkTime);
     }
 

@@ -9,12 +9,11 @@ import io.flowgate.simulator.load.Journey;
 import io.flowgate.simulator.load.ThinkTime;
 import io.flowgate.simulator.report.ChatCounts;
 import io.flowgate.simulator.report.Tally;
+import io.flowgate.testkit.HubSignature;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -63,22 +61,12 @@ class ChatUsersTest {
 
     private void receive(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        if (!hmac(body).equals(exchange.getRequestHeaders().getFirst("X-Hub-Signature-256"))) {
+        if (!HubSignature.of(body, SECRET).equals(exchange.getRequestHeaders().getFirst("X-Hub-Signature-256"))) {
             badSignatures.incrementAndGet();
         }
         bodies.add(body);
         exchange.sendResponseHeaders(200, -1);
         exchange.close();
-    }
-
-    private static String hmac(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private ChatUsers users(URI ingestApi, GraphApiStandIn graph) {

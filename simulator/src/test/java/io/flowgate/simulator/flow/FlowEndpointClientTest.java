@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.flowgate.testkit.EndpointSideCrypto;
+import io.flowgate.testkit.HubSignature;
+import io.flowgate.testkit.TestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,22 +19,24 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The client against a stand-in endpoint that opens and answers requests with the test's own crypto. */
+/** The client against a stand-in endpoint that opens and answers requests with the endpoint side of the testkit's crypto. */
 class FlowEndpointClientTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "app-secret-for-this-test";
+    private static final KeyPair KEYS = TestKeys.generate();
 
     private HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     /** How the stand-in answers a decrypted request: status and body (given the request to seal with). */
-    private volatile Function<MetaSideCrypto.Opened, Reply> behaviour;
+    private volatile Function<EndpointSideCrypto.Opened, Reply> behaviour;
     private FlowEndpointClient client;
 
     record Received(byte[] body, String signature, String plaintext) {
@@ -47,7 +52,7 @@ class FlowEndpointClientTest {
         server.start();
         client = new FlowEndpointClient(HttpClient.newHttpClient(),
                 URI.create("http://localhost:" + server.getAddress().getPort() + "/flows/endpoint"),
-                new FlowCipher(MetaSideCrypto.KEYS.getPublic()), SECRET);
+                KEYS.getPublic(), SECRET);
     }
 
     @AfterEach
@@ -60,7 +65,7 @@ class FlowEndpointClientTest {
         Reply reply;
         try {
             JsonNode envelope = JSON.readTree(body);
-            MetaSideCrypto.Opened opened = MetaSideCrypto.open(envelope.get("encrypted_aes_key").asText(),
+            EndpointSideCrypto.Opened opened = EndpointSideCrypto.open(KEYS.getPrivate(), envelope.get("encrypted_aes_key").asText(),
                     envelope.get("encrypted_flow_data").asText(), envelope.get("initial_vector").asText());
             received.add(new Received(body, exchange.getRequestHeaders().getFirst("X-Hub-Signature-256"), opened.plaintext()));
             reply = behaviour.apply(opened);
@@ -81,10 +86,10 @@ class FlowEndpointClientTest {
         return p;
     }
 
-    private static Function<MetaSideCrypto.Opened, Reply> sealed(int status, String json) {
+    private static Function<EndpointSideCrypto.Opened, Reply> sealed(int status, String json) {
         return request -> {
             try {
-                return new Reply(status, MetaSideCrypto.seal(request, json));
+                return new Reply(status, EndpointSideCrypto.seal(request, json));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -98,7 +103,7 @@ class FlowEndpointClientTest {
         client.send(init());
 
         Received r = received.get(0);
-        assertThat(r.signature()).isEqualTo(MetaSideCrypto.signature(r.body(), SECRET));
+        assertThat(r.signature()).isEqualTo(HubSignature.of(r.body(), SECRET));
         assertThat(JSON.readTree(r.plaintext())).isEqualTo(init());
     }
 
@@ -117,7 +122,7 @@ class FlowEndpointClientTest {
     void answerSealedWithAnotherKeyIsReportedUndecryptable() throws Exception {
         behaviour = request -> {
             try {
-                return new Reply(200, MetaSideCrypto.sealWithIv(new byte[16], request.iv(), "{\"screen\":\"X\"}"));
+                return new Reply(200, EndpointSideCrypto.sealWithIv(new byte[16], request.iv(), "{\"screen\":\"X\"}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowgate.embedded.EmbeddedPostgresServer;
 import io.flowgate.routing.RoutingApiApplication;
 import io.flowgate.routing.examples.DeviceRepairExample;
+import io.flowgate.testkit.TestKeys;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -56,8 +57,8 @@ public final class RoutingApi {
         try {
             KeyPair keys = TestKeys.generate();
             Path dir = Files.createTempDirectory("simulator-keys-");
-            Path privateKey = Files.writeString(dir.resolve("private.pem"), TestKeys.pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-            Path publicKey = Files.writeString(dir.resolve("public.pem"), TestKeys.pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+            Path privateKey = TestKeys.write(dir, "private.pem", TestKeys.pkcs8Pem(keys));
+            Path publicKey = TestKeys.write(dir, "public.pem", TestKeys.publicKeyPem(keys));
             Map<String, Object> props = new LinkedHashMap<>();
             props.put("server.port", 0);
             props.put("spring.datasource.url", EmbeddedPostgresServer.shared().newDatabase("simulator"));

@@ -1,8 +1,7 @@
 package io.flowgate.routing.flowendpoint.crypto;
 
-import io.flowgate.routing.flowendpoint.MetaClient;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.testkit.FlowClientCrypto;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * FlowCrypto against a client written from the protocol text ({@link MetaClient}, JDK only), with
+ * FlowCrypto against a client written from the protocol text ({@link FlowClientCrypto}, JDK only), with
  * every provider this machine can use, and against pywa's published test vector.
  */
 class FlowCryptoTest {
@@ -71,7 +70,7 @@ class FlowCryptoTest {
         return new FlowCrypto(KeyRing.of(current.getPrivate(), withPrevious ? previous.getPrivate() : null), provider, provider);
     }
 
-    private static DecryptedRequest decrypt(FlowCrypto crypto, MetaClient.Envelope envelope) throws UndecryptableRequestException {
+    private static DecryptedRequest decrypt(FlowCrypto crypto, FlowClientCrypto.Envelope envelope) throws UndecryptableRequestException {
         return crypto.decrypt(envelope.encryptedAesKey(), envelope.encryptedFlowData(), envelope.initialVector());
     }
 
@@ -80,7 +79,7 @@ class FlowCryptoTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void requestForTheCurrentKeyDecryptsToItsPayloadKeyAndIv(Provider provider) throws Exception {
-        MetaClient client = new MetaClient();
+        FlowClientCrypto client = new FlowClientCrypto();
 
         DecryptedRequest request = decrypt(crypto(provider, true), client.seal(current.getPublic(), INIT));
 
@@ -94,7 +93,7 @@ class FlowCryptoTest {
     @MethodSource("providers")
     void responseOpensWithTheRequestKeyAndTheFlippedIv(Provider provider) throws Exception {
         FlowCrypto crypto = crypto(provider, false);
-        MetaClient client = new MetaClient();
+        FlowClientCrypto client = new FlowClientCrypto();
         DecryptedRequest request = decrypt(crypto, client.seal(current.getPublic(), INIT));
         byte[] response = "{\"screen\":\"WELCOME\",\"data\":{\"name\":\"Zoë\"}}".getBytes(StandardCharsets.UTF_8);
 
@@ -107,7 +106,7 @@ class FlowCryptoTest {
     @Test
     void responseIsPaddedStandardBase64OfCiphertextAndTag() throws Exception {
         FlowCrypto crypto = new FlowCrypto(KeyRing.of(current.getPrivate(), null));
-        DecryptedRequest request = decrypt(crypto, new MetaClient().seal(current.getPublic(), INIT));
+        DecryptedRequest request = decrypt(crypto, new FlowClientCrypto().seal(current.getPublic(), INIT));
         // 1 byte of plaintext + 16 of tag = 17 bytes: base64 needs padding; 0xFB.. bytes would show '-' '_' if URL-safe
         for (int size = 0; size < 64; size++) {
             String body = crypto.encryptResponse(new byte[size], request);
@@ -120,7 +119,7 @@ class FlowCryptoTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void requestForThePreviousKeyDecryptsDuringRotation(Provider provider) throws Exception {
-        DecryptedRequest request = decrypt(crypto(provider, true), new MetaClient().seal(previous.getPublic(), INIT));
+        DecryptedRequest request = decrypt(crypto(provider, true), new FlowClientCrypto().seal(previous.getPublic(), INIT));
 
         assertArrayEquals(INIT, request.plaintext());
         assertEquals("previous", request.keyName());
@@ -129,7 +128,7 @@ class FlowCryptoTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void requestForThePreviousKeyIsRefusedOnceTheRotationIsOver(Provider provider) {
-        MetaClient.Envelope envelope = new MetaClient().seal(previous.getPublic(), INIT);
+        FlowClientCrypto.Envelope envelope = new FlowClientCrypto().seal(previous.getPublic(), INIT);
 
         assertReason("rsa", () -> decrypt(crypto(provider, false), envelope));
     }
@@ -137,7 +136,7 @@ class FlowCryptoTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void requestForAKeyInNeitherSlotIsRefusedAsRsa(Provider provider) {
-        MetaClient.Envelope envelope = new MetaClient().seal(stranger.getPublic(), INIT);
+        FlowClientCrypto.Envelope envelope = new FlowClientCrypto().seal(stranger.getPublic(), INIT);
 
         assertReason("rsa", () -> decrypt(crypto(provider, true), envelope));
     }
@@ -147,8 +146,8 @@ class FlowCryptoTest {
     void payloadsOfEverySizeRoundTrip(Provider provider) throws Exception {
         FlowCrypto crypto = crypto(provider, false);
         for (int size : new int[]{0, 1, 15, 16, 17, 1000, 100_000}) {
-            byte[] payload = MetaClient.random(size);
-            MetaClient client = new MetaClient();
+            byte[] payload = FlowClientCrypto.random(size);
+            FlowClientCrypto client = new FlowClientCrypto();
 
             DecryptedRequest request = decrypt(crypto, client.seal(current.getPublic(), payload));
 
@@ -160,7 +159,7 @@ class FlowCryptoTest {
     // --- what cannot be decrypted -------------------------------------------------------------------
 
     /** A way to spoil a valid request, and the reason it must be refused with. */
-    record Tampering(String name, String reason, UnaryOperator<MetaClient.Envelope> spoil) {
+    record Tampering(String name, String reason, UnaryOperator<FlowClientCrypto.Envelope> spoil) {
         @Override
         public String toString() {
             return name + " -> " + reason;
@@ -173,32 +172,32 @@ class FlowCryptoTest {
                 new Tampering("bit flipped in the ciphertext", "gcm", e -> withFlowData(e, flipBit(bytes(e.encryptedFlowData()), 0))),
                 new Tampering("ciphertext one byte short", "gcm", e -> withFlowData(e, cut(bytes(e.encryptedFlowData()), 1))),
                 new Tampering("ciphertext shorter than the tag", "too_short", e -> withFlowData(e, Arrays.copyOf(bytes(e.encryptedFlowData()), 15))),
-                new Tampering("empty ciphertext", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), "", e.initialVector())),
+                new Tampering("empty ciphertext", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), "", e.initialVector())),
                 new Tampering("bit flipped in the RSA block", "rsa", e -> withAesKey(e, flipBit(bytes(e.encryptedAesKey()), 100))),
                 new Tampering("RSA block one byte short", "rsa", e -> withAesKey(e, cut(bytes(e.encryptedAesKey()), 1))),
                 new Tampering("RSA block one byte long", "rsa", e -> withAesKey(e, Arrays.copyOf(bytes(e.encryptedAesKey()), 257))),
                 new Tampering("RSA block all ones (above the modulus)", "rsa", e -> withAesKey(e, filled(256, 0xFF))),
                 new Tampering("RSA-OAEP with MGF1-SHA-1 (the JDK's default)", "rsa",
-                        e -> withAesKey(e, rsaOaepMgf1Sha1(MetaClient.random(16)))),
+                        e -> withAesKey(e, rsaOaepMgf1Sha1(FlowClientCrypto.random(16)))),
                 new Tampering("32-byte AES key inside a valid RSA block", "bad_key_length",
-                        e -> withAesKey(e, MetaClient.rsaOaepSha256(current.getPublic(), MetaClient.random(32)))),
+                        e -> withAesKey(e, FlowClientCrypto.rsaOaepSha256(current.getPublic(), FlowClientCrypto.random(32)))),
                 new Tampering("empty AES key inside a valid RSA block", "bad_key_length",
-                        e -> withAesKey(e, MetaClient.rsaOaepSha256(current.getPublic(), new byte[0]))),
+                        e -> withAesKey(e, FlowClientCrypto.rsaOaepSha256(current.getPublic(), new byte[0]))),
                 new Tampering("another valid 16-byte AES key", "gcm",
-                        e -> withAesKey(e, MetaClient.rsaOaepSha256(current.getPublic(), MetaClient.random(16)))),
+                        e -> withAesKey(e, FlowClientCrypto.rsaOaepSha256(current.getPublic(), FlowClientCrypto.random(16)))),
                 new Tampering("12-byte IV", "bad_iv", e -> withIv(e, Arrays.copyOf(bytes(e.initialVector()), 12))),
                 new Tampering("32-byte IV", "bad_iv", e -> withIv(e, Arrays.copyOf(bytes(e.initialVector()), 32))),
-                new Tampering("another 16-byte IV", "gcm", e -> withIv(e, MetaClient.random(16))),
-                new Tampering("bad base64 in the AES key", "bad_base64", e -> new MetaClient.Envelope("@@" + e.encryptedAesKey(), e.encryptedFlowData(), e.initialVector())),
-                new Tampering("bad base64 in the flow data", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), e.encryptedFlowData() + "*", e.initialVector())),
-                new Tampering("bad base64 in the IV", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), "not base64!")),
+                new Tampering("another 16-byte IV", "gcm", e -> withIv(e, FlowClientCrypto.random(16))),
+                new Tampering("bad base64 in the AES key", "bad_base64", e -> new FlowClientCrypto.Envelope("@@" + e.encryptedAesKey(), e.encryptedFlowData(), e.initialVector())),
+                new Tampering("bad base64 in the flow data", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), e.encryptedFlowData() + "*", e.initialVector())),
+                new Tampering("bad base64 in the IV", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), "not base64!")),
                 new Tampering("URL-safe base64 (Meta sends the standard alphabet)", "bad_base64",
                         e -> withIv(e, new byte[]{(byte) 0xFB, (byte) 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, Base64.getUrlEncoder())),
-                new Tampering("empty AES key field", "bad_base64", e -> new MetaClient.Envelope("", e.encryptedFlowData(), e.initialVector())),
-                new Tampering("empty IV field", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), "")),
-                new Tampering("null AES key field", "bad_base64", e -> new MetaClient.Envelope(null, e.encryptedFlowData(), e.initialVector())),
-                new Tampering("null flow data field", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), null, e.initialVector())),
-                new Tampering("null IV field", "bad_base64", e -> new MetaClient.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), null)));
+                new Tampering("empty AES key field", "bad_base64", e -> new FlowClientCrypto.Envelope("", e.encryptedFlowData(), e.initialVector())),
+                new Tampering("empty IV field", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), "")),
+                new Tampering("null AES key field", "bad_base64", e -> new FlowClientCrypto.Envelope(null, e.encryptedFlowData(), e.initialVector())),
+                new Tampering("null flow data field", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), null, e.initialVector())),
+                new Tampering("null IV field", "bad_base64", e -> new FlowClientCrypto.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), null)));
     }
 
     static Stream<Arguments> tamperingsWithEveryProvider() {
@@ -208,7 +207,7 @@ class FlowCryptoTest {
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("tamperingsWithEveryProvider")
     void everyKindOfTamperingIsRefusedWithItsReason(Tampering tampering, Provider provider) {
-        MetaClient.Envelope spoiled = tampering.spoil().apply(new MetaClient().seal(current.getPublic(), INIT));
+        FlowClientCrypto.Envelope spoiled = tampering.spoil().apply(new FlowClientCrypto().seal(current.getPublic(), INIT));
 
         assertReason(tampering.reason(), () -> decrypt(crypto(provider, true), spoiled));
     }
@@ -218,13 +217,13 @@ class FlowCryptoTest {
     void randomGarbageIsAlwaysAnUndecryptableRequestNeverARuntimeException(Provider provider) {
         FlowCrypto crypto = crypto(provider, true);
         Random random = new Random(20261121L);
-        MetaClient.Envelope valid = new MetaClient().seal(current.getPublic(), INIT);
+        FlowClientCrypto.Envelope valid = new FlowClientCrypto().seal(current.getPublic(), INIT);
         for (int i = 0; i < 300; i++) {
             String[] fields = {valid.encryptedAesKey(), valid.encryptedFlowData(), valid.initialVector()};
             // spoil one or more fields with random bytes of a plausible length, or random text
             for (int f = 0; f < 3; f++) {
                 if (random.nextInt(3) == 0) {
-                    fields[f] = random.nextInt(4) == 0 ? randomText(random) : MetaClient.b64(randomBytes(random, new int[]{0, 12, 15, 16, 17, 255, 256, 257, 600}[random.nextInt(9)]));
+                    fields[f] = random.nextInt(4) == 0 ? randomText(random) : FlowClientCrypto.b64(randomBytes(random, new int[]{0, 12, 15, 16, 17, 255, 256, 257, 600}[random.nextInt(9)]));
                 }
             }
             if (Arrays.equals(fields, new String[]{valid.encryptedAesKey(), valid.encryptedFlowData(), valid.initialVector()})) {
@@ -238,7 +237,7 @@ class FlowCryptoTest {
 
     @Test
     void decryptedRequestToStringShowsNeitherKeyNorIvNorPlaintext() throws Exception {
-        MetaClient client = new MetaClient();
+        FlowClientCrypto client = new FlowClientCrypto();
         DecryptedRequest request = decrypt(crypto(CryptoProviders.jdk(), false), client.seal(current.getPublic(), INIT));
 
         String shown = request.toString();
@@ -253,7 +252,7 @@ class FlowCryptoTest {
 
     @Test
     void theRefusalSaysOnlyItsReason() {
-        MetaClient.Envelope envelope = new MetaClient().seal(stranger.getPublic(), INIT);
+        FlowClientCrypto.Envelope envelope = new FlowClientCrypto().seal(stranger.getPublic(), INIT);
 
         UndecryptableRequestException e = assertThrows(UndecryptableRequestException.class, () -> decrypt(crypto(CryptoProviders.jdk(), false), envelope));
 
@@ -331,20 +330,20 @@ class FlowCryptoTest {
         return bytes;
     }
 
-    private static MetaClient.Envelope withAesKey(MetaClient.Envelope e, byte[] wrapped) {
-        return new MetaClient.Envelope(MetaClient.b64(wrapped), e.encryptedFlowData(), e.initialVector());
+    private static FlowClientCrypto.Envelope withAesKey(FlowClientCrypto.Envelope e, byte[] wrapped) {
+        return new FlowClientCrypto.Envelope(FlowClientCrypto.b64(wrapped), e.encryptedFlowData(), e.initialVector());
     }
 
-    private static MetaClient.Envelope withFlowData(MetaClient.Envelope e, byte[] sealed) {
-        return new MetaClient.Envelope(e.encryptedAesKey(), MetaClient.b64(sealed), e.initialVector());
+    private static FlowClientCrypto.Envelope withFlowData(FlowClientCrypto.Envelope e, byte[] sealed) {
+        return new FlowClientCrypto.Envelope(e.encryptedAesKey(), FlowClientCrypto.b64(sealed), e.initialVector());
     }
 
-    private static MetaClient.Envelope withIv(MetaClient.Envelope e, byte[] iv) {
+    private static FlowClientCrypto.Envelope withIv(FlowClientCrypto.Envelope e, byte[] iv) {
         return withIv(e, iv, Base64.getEncoder());
     }
 
-    private static MetaClient.Envelope withIv(MetaClient.Envelope e, byte[] iv, Base64.Encoder encoder) {
-        return new MetaClient.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), encoder.encodeToString(iv));
+    private static FlowClientCrypto.Envelope withIv(FlowClientCrypto.Envelope e, byte[] iv, Base64.Encoder encoder) {
+        return new FlowClientCrypto.Envelope(e.encryptedAesKey(), e.encryptedFlowData(), encoder.encodeToString(iv));
     }
 
     private static byte[] rsaOaepMgf1Sha1(byte[] secret) {

@@ -1,7 +1,6 @@
 package io.flowgate.routing.flowendpoint.crypto;
 
-import io.flowgate.routing.flowendpoint.MetaClient;
-
+import io.flowgate.testkit.FlowClientCrypto;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -287,8 +286,8 @@ class PrivateKeyLoaderTest {
     }
 
     private static void assertDecryptsARequestFor(PublicKey publicKey, RSAPrivateCrtKey key) throws Exception {
-        MetaClient client = new MetaClient();
-        MetaClient.Envelope envelope = client.seal(publicKey, PAYLOAD);
+        FlowClientCrypto client = new FlowClientCrypto();
+        FlowClientCrypto.Envelope envelope = client.seal(publicKey, PAYLOAD);
         DecryptedRequest request = new FlowCrypto(KeyRing.of(key, null))
                 .decrypt(envelope.encryptedAesKey(), envelope.encryptedFlowData(), envelope.initialVector());
         assertArrayEquals(PAYLOAD, request.plaintext());

@@ -1,6 +1,8 @@
 package io.flowgate.routing.flowendpoint.crypto;
 
-import io.flowgate.routing.flowendpoint.MetaClient;
+import io.flowgate.testkit.FlowClientCrypto;
+import io.flowgate.testkit.TestKeys;
+
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -13,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.time.Duration;
@@ -110,23 +111,23 @@ public final class RsaDecryptBenchmark {
     /** A whole request through {@link FlowCrypto#decrypt}: base64, RSA, AES-GCM of a 600-byte payload. */
     private static Operation requestDecrypt(Provider provider) {
         FlowCrypto crypto = new FlowCrypto(KeyRing.of(Fixture.PAIR.getPrivate(), null), provider, provider);
-        MetaClient.Envelope[] requests = new MetaClient.Envelope[CIPHERTEXTS];
+        FlowClientCrypto.Envelope[] requests = new FlowClientCrypto.Envelope[CIPHERTEXTS];
         byte[] payload = new byte[600];
         Arrays.fill(payload, (byte) 'x');
         for (int i = 0; i < requests.length; i++) {
-            requests[i] = new MetaClient().seal(Fixture.PAIR.getPublic(), payload);
+            requests[i] = new FlowClientCrypto().seal(Fixture.PAIR.getPublic(), payload);
         }
         return i -> {
-            MetaClient.Envelope e = requests[i % CIPHERTEXTS];
+            FlowClientCrypto.Envelope e = requests[i % CIPHERTEXTS];
             return crypto.decrypt(e.encryptedAesKey(), e.encryptedFlowData(), e.initialVector()).plaintext().length;
         };
     }
 
     /** AES-128-GCM seal then open of {@code size} bytes with a 16-byte IV, new Ciphers each time. */
     private static Operation aesGcmRoundTrip(Provider provider, int size) {
-        SecretKeySpec key = new SecretKeySpec(MetaClient.random(16), "AES");
-        GCMParameterSpec iv = new GCMParameterSpec(FlowCrypto.GCM_TAG_BITS, MetaClient.random(16));
-        byte[] plaintext = MetaClient.random(size);
+        SecretKeySpec key = new SecretKeySpec(FlowClientCrypto.random(16), "AES");
+        GCMParameterSpec iv = new GCMParameterSpec(FlowCrypto.GCM_TAG_BITS, FlowClientCrypto.random(16));
+        byte[] plaintext = FlowClientCrypto.random(size);
         return i -> {
             Cipher seal = Cipher.getInstance(FlowCrypto.AES_TRANSFORMATION, provider);
             seal.init(Cipher.ENCRYPT_MODE, key, iv);
@@ -283,22 +284,12 @@ public final class RsaDecryptBenchmark {
 
     /** One key pair and its ciphertexts for the whole run, so every provider decrypts the same inputs. */
     private static final class Fixture {
-        static final KeyPair PAIR = generate();
+        static final KeyPair PAIR = TestKeys.generate();
         static final byte[][] WRAPPED = new byte[CIPHERTEXTS][];
 
         static {
             for (int i = 0; i < CIPHERTEXTS; i++) {
-                WRAPPED[i] = MetaClient.rsaOaepSha256(PAIR.getPublic(), MetaClient.random(16));
-            }
-        }
-
-        private static KeyPair generate() {
-            try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-                generator.initialize(2048);
-                return generator.generateKeyPair();
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
+                WRAPPED[i] = FlowClientCrypto.rsaOaepSha256(PAIR.getPublic(), FlowClientCrypto.random(16));
             }
         }
 

@@ -1,14 +1,8 @@
-package io.flowgate.events;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
+package io.flowgate.testkit;
 
 /**
  * Webhook bodies of Meta's {@code flows} field, copied from Meta's documentation, for the tests of
- * every module that handles them (shared through the events test-jar).
+ * every module that handles them; sign them with {@link HubSignature}.
  *
  * <p>Source: Meta, <i>Flows Webhooks</i>,
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/flows/reference/flowswebhooks
@@ -201,16 +195,5 @@ public final class MetaFlowsWebhooks {
             throw new IllegalArgumentException("the body has no " + from);
         }
         return body.replace(from, "\"" + name + "\": " + newJsonValue);
-    }
-
-    /** {@code X-Hub-Signature-256} of a body, as Meta computes it with the app secret. */
-    public static String signature(byte[] body, String appSecret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
