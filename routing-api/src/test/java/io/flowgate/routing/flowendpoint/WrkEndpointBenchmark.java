@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * ./mvnw -q -B -pl routing-api exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.flowgate.routing.flowendpoint.WrkEndpointBenchmark -Dexec.args="3 15"
  * </pre>
- * Arguments: runs (3), seconds per phase (15), wrk connections (16).
+ * Arguments: runs (3), seconds per phase (15), wrk connections (16), seconds of warm-up per path (60: on two
+ * cores the JIT keeps compiling the hot paths for about a minute, and shorter warm-ups measure it).
  */
 public final class WrkEndpointBenchmark {
 
@@ -68,6 +69,7 @@ public final class WrkEndpointBenchmark {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         Duration phase = Duration.ofSeconds(seconds);
 
         Path dir = Files.createTempDirectory("flowgate-wrk-");
@@ -84,9 +86,11 @@ public final class WrkEndpointBenchmark {
             String url = base + "/flows/endpoint";
 
             // warm-up, not recorded: the JIT compiles both paths
-            wrk(url, pingScript, List.of(), connections, 10, server.pid(), postmaster);
-            Path warmRequests = requestFile(client, db, 15_000, dir.resolve("warm.txt"));
-            wrk(url, exchangeScript, List.of(warmRequests.toString()), connections, 10, server.pid(), postmaster);
+            wrk(url, pingScript, List.of(), connections, warmup, server.pid(), postmaster);
+            Path warmRequests = requestFile(client, db, 2_000 * warmup, dir.resolve("warm.txt"));
+            System.out.println("warm-up: data_exchange " + wrk(url, exchangeScript, List.of(warmRequests.toString()), connections, warmup,
+                    server.pid(), postmaster).row());
+            Files.delete(warmRequests);
             DataExchangeProfile.awaitOutboxEmpty(sql);
 
             List<Run> results = new ArrayList<>();
