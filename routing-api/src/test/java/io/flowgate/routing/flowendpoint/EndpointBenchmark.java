@@ -363,7 +363,7 @@ public final class EndpointBenchmark {
                 m.errors(), serverCpu[serverCpu.length / 2], postgresCpu[postgresCpu.length / 2]);
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted[sorted.length / 2];
     }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -246,7 +245,6 @@ public final class WrkEndpointBenchmark {
     }
 
     private static double median(List<Run> runs, Function<Run, Double> f) {
-        List<Double> v = runs.stream().map(f).sorted(Comparator.naturalOrder()).toList();
-        return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+        return EndpointBenchmark.median(runs.stream().map(f).toList());
     }
 }
