@@ -10,8 +10,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Graph API stand-in over real HTTP: messages answered and recorded, answers a test asks for, Meta's Flows API. */
 class GraphApiStandInTest {
@@ -151,7 +154,8 @@ class GraphApiStandInTest {
         HttpResponse<String> other = post("/v23.0/1/messages", "t", text("15550000005", "fast"));
 
         assertThat(other.statusCode()).isEqualTo(200);
-        assertThat(slow).isNotDone();
+        // still unanswered a second later (without the delay it would be answered at once)
+        assertThatThrownBy(() -> slow.get(1, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
         assertThat(standIn.recordedTo("15550000004")).as("recorded when it arrived").hasSize(1);
     }
 
