@@ -15,7 +15,7 @@ import io.flowgate.ingest.system.IngestEnvironment;
 import io.flowgate.simulator.Simulation;
 import io.flowgate.simulator.Simulator;
 import io.flowgate.simulator.SimulatorConfig;
-import io.flowgate.simulator.graph.GraphApiStandIn;
+import io.flowgate.testkit.GraphApiStandIn;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;

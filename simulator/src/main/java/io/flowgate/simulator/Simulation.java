@@ -3,7 +3,6 @@ package io.flowgate.simulator;
 import io.flowgate.simulator.chat.ChatUsers;
 import io.flowgate.simulator.flow.BusinessPublicKey;
 import io.flowgate.simulator.flow.FlowUsers;
-import io.flowgate.simulator.graph.GraphApiStandIn;
 import io.flowgate.simulator.load.Arrivals;
 import io.flowgate.simulator.load.Journey;
 import io.flowgate.simulator.load.JourneyRunner;
@@ -11,6 +10,7 @@ import io.flowgate.simulator.load.Population;
 import io.flowgate.simulator.report.LoadReport;
 import io.flowgate.simulator.report.ProgressLine;
 import io.flowgate.simulator.report.Tally;
+import io.flowgate.testkit.GraphApiStandIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.flowgate.simulator;
 
-import io.flowgate.simulator.graph.GraphApiStandIn;
 import io.flowgate.simulator.load.ThinkTime;
+import io.flowgate.testkit.GraphApiStandIn;
 
 import java.io.PrintStream;
 import java.net.URI;

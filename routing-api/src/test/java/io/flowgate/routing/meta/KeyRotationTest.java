@@ -3,7 +3,7 @@ package io.flowgate.routing.meta;
 import io.flowgate.routing.support.RoutingApiInstance.AdminAnswer;
 import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
-import io.flowgate.routing.whatsapp.GraphApiStandIn;
+import io.flowgate.testkit.GraphApiStandIn;
 import io.flowgate.testkit.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

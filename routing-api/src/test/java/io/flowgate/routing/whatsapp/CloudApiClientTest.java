@@ -1,11 +1,11 @@
 package io.flowgate.routing.whatsapp;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.flowgate.routing.whatsapp.CloudApiClient.Accepted;
 import io.flowgate.routing.whatsapp.CloudApiClient.Answer;
 import io.flowgate.routing.whatsapp.CloudApiClient.GraphError;
 import io.flowgate.routing.whatsapp.CloudApiClient.Refused;
 import io.flowgate.routing.whatsapp.CloudApiClient.Unreachable;
+import io.flowgate.testkit.GraphApiStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,30 +17,22 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Cloud API client against a real HTTP server: how each kind of answer, or its absence, is read. */
 class CloudApiClientTest {
 
-    private static final String PATH = "/v23.0/106540352242922/messages";
-    private static WireMockServer server;
+    private static GraphApiStandIn server;
 
     @BeforeAll
     static void start() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
+        server = GraphApiStandIn.start();
     }
 
     @AfterAll
     static void stop() {
-        server.stop();
+        server.close();
     }
 
     @Test
@@ -50,7 +42,7 @@ class CloudApiClientTest {
                  "error_data":{"messaging_product":"whatsapp","details":"Message Undeliverable to 15550200001."},
                  "fbtrace_id":"Az8or2yhqkZfEZ-_4Qn_Bam"}}""", 0);
 
-        Answer answer = send(properties(server.baseUrl(), Duration.ofSeconds(5)), "15550200001", "{\"type\":\"text\",\"text\":{\"body\":\"x\"}}");
+        Answer answer = send(properties(server.uri().toString(), Duration.ofSeconds(5)), "15550200001", "{\"type\":\"text\",\"text\":{\"body\":\"x\"}}");
 
         assertThat(answer).isInstanceOf(Refused.class);
         Refused refused = (Refused) answer;
@@ -67,7 +59,7 @@ class CloudApiClientTest {
     void answerWithoutErrorObjectIsRefusedWithoutCode() throws Exception {
         stub("15550200002", 502, "<html><body>Bad Gateway</body></html>", 0);
 
-        Answer answer = send(properties(server.baseUrl(), Duration.ofSeconds(5)), "15550200002", "{\"type\":\"text\"}");
+        Answer answer = send(properties(server.uri().toString(), Duration.ofSeconds(5)), "15550200002", "{\"type\":\"text\"}");
 
         assertThat(answer).isEqualTo(new Refused(502, new GraphError(null, null, null, null)));
         assertThat(CloudApiClient.summary(answer)).isEqualTo("HTTP 502");
@@ -78,7 +70,7 @@ class CloudApiClientTest {
         stub("15550200003", 200, "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"15550200003\",\"wa_id\":\"15550200003\"}],"
                 + "\"messages\":[{\"id\":\"wamid.HBgLMTU1NTAyMDAwMDMVAgARGBI\"}]}", 0);
 
-        Answer answer = send(properties(server.baseUrl(), Duration.ofSeconds(5)), "15550200003", "{\"type\":\"text\"}");
+        Answer answer = send(properties(server.uri().toString(), Duration.ofSeconds(5)), "15550200003", "{\"type\":\"text\"}");
 
         assertThat(answer).isEqualTo(new Accepted("wamid.HBgLMTU1NTAyMDAwMDMVAgARGBI"));
     }
@@ -88,7 +80,7 @@ class CloudApiClientTest {
         stub("15550200004", 200, "{\"messages\":[{\"id\":\"wamid.late\"}]}", 3_000);
 
         long started = System.nanoTime();
-        Answer answer = send(properties(server.baseUrl(), Duration.ofMillis(300)), "15550200004", "{\"type\":\"text\"}");
+        Answer answer = send(properties(server.uri().toString(), Duration.ofMillis(300)), "15550200004", "{\"type\":\"text\"}");
 
         assertThat(answer).isEqualTo(new Unreachable("no answer within 300 ms"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2_500));
@@ -116,7 +108,7 @@ class CloudApiClientTest {
     @Test
     void tokenThatCannotBeAHeaderIsRefusedWithoutQuotingIt() {
         WhatsAppProperties broken = Settings.bind(WhatsAppProperties.class, "flowgate.whatsapp", Map.of(
-                "flowgate.whatsapp.graph-api-url", server.baseUrl(), "flowgate.whatsapp.access-token", "secret\u0000token",
+                "flowgate.whatsapp.graph-api-url", server.uri().toString(), "flowgate.whatsapp.access-token", "secret\u0000token",
                 "flowgate.whatsapp.phone-number-id", "106540352242922"));
 
         assertThatThrownBy(() -> new CloudApiClient(broken)).isInstanceOf(IllegalStateException.class)
@@ -124,9 +116,7 @@ class CloudApiClientTest {
     }
 
     private static void stub(String to, int status, String body, int delayMillis) {
-        server.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.to", equalTo(to)))
-                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-                        .withBody(body).withFixedDelay(delayMillis)));
+        server.answer(to, status, body, delayMillis);
     }
 
     /** One call with a fresh client, closed afterwards. */
@@ -141,7 +131,7 @@ class CloudApiClientTest {
 
     private static WhatsAppProperties properties(String url, Duration timeout) {
         Map<String, Object> values = new HashMap<>(Map.of("flowgate.whatsapp.graph-api-url", url,
-                "flowgate.whatsapp.access-token", "test-token", "flowgate.whatsapp.phone-number-id", "106540352242922"));
+                "flowgate.whatsapp.access-token", GraphApiStandIn.ACCESS_TOKEN, "flowgate.whatsapp.phone-number-id", GraphApiStandIn.PHONE_NUMBER_ID));
         if (timeout != null) {
             values.put("flowgate.whatsapp.request-timeout", timeout);
         }

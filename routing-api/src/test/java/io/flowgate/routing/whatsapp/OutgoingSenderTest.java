@@ -5,8 +5,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.whatsapp.GraphApiStandIn.Request;
 import io.flowgate.routing.whatsapp.QueueProbe.Row;
+import io.flowgate.testkit.GraphApiStandIn;
+import io.flowgate.testkit.RecordedMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.flowgate.routing.whatsapp.GraphApiStandIn.graphError;
+import static io.flowgate.testkit.GraphApiStandIn.graphError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sender of a real routing-api against a real Graph API stand-in (WireMock) and PostgreSQL: what is
+ * The sender of a real routing-api against a real Graph API stand-in (the test kit's) and PostgreSQL: what is
  * sent, in which order and spacing, what is retried and what fails. Intervals and backoffs are set small
  * so the behaviour shows in well under a second.
  */
@@ -68,7 +69,7 @@ class OutgoingSenderTest {
         assertThat(row.status()).isEqualTo("sent");
         assertThat(row.wamid()).isEqualTo("wamid.HBgLMTU1NTAxMDAwMDEVAgARGBI");
         assertThat(row.attempts()).isEqualTo(1);
-        List<Request> requests = graph.requestsTo(user);
+        List<RecordedMessage> requests = graph.recordedTo(user);
         assertThat(requests).hasSize(1);
         assertThat(requests.get(0).authorization()).isEqualTo("Bearer " + GraphApiStandIn.ACCESS_TOKEN);
         JsonNode body = requests.get(0).body();
@@ -99,16 +100,16 @@ class OutgoingSenderTest {
         List<Row> rows = queue.awaitFinal(Duration.ofSeconds(30), ids);
 
         assertThat(rows).extracting(Row::status).containsOnly("sent");
-        List<Request> burst = graph.requestsTo(burstUser);
-        assertThat(burst).extracting(Request::text).containsExactly("one", "two", "three", "four");
+        List<RecordedMessage> burst = graph.recordedTo(burstUser);
+        assertThat(burst).extracting(RecordedMessage::text).containsExactly("one", "two", "three", "four");
         for (int i = 1; i < burst.size(); i++) {
-            assertThat(Duration.between(burst.get(i - 1).at(), burst.get(i).at()))
+            assertThat(Duration.between(burst.get(i - 1).receivedAt(), burst.get(i).receivedAt()))
                     .as("gap before message %d", i + 1).isGreaterThanOrEqualTo(PER_USER_INTERVAL);
         }
-        List<Request> other = graph.requestsTo(otherUser);
+        List<RecordedMessage> other = graph.recordedTo(otherUser);
         assertThat(other).hasSize(1);
-        assertThat(other.get(0).at()).as("the other user's message waits for none of the burst but the first")
-                .isBefore(burst.get(1).at());
+        assertThat(other.get(0).receivedAt()).as("the other user's message waits for none of the burst but the first")
+                .isBefore(burst.get(1).receivedAt());
     }
 
     @Test
@@ -121,7 +122,7 @@ class OutgoingSenderTest {
         assertThat(row.status()).isEqualTo("sent");
         assertThat(row.attempts()).isEqualTo(2);
         assertThat(row.wamid()).startsWith("wamid.");
-        assertThat(graph.requestsTo(user)).extracting(Request::text).containsExactly("retried", "retried");
+        assertThat(graph.recordedTo(user)).extracting(RecordedMessage::text).containsExactly("retried", "retried");
     }
 
     @Test
@@ -132,10 +133,10 @@ class OutgoingSenderTest {
         Row row = queue.awaitFinal(queue.enqueueText(user, "paced by Meta"));
 
         assertThat(row.status()).isEqualTo("sent");
-        List<Request> requests = graph.requestsTo(user);
+        List<RecordedMessage> requests = graph.recordedTo(user);
         assertThat(requests).hasSize(2);
         // first retry: X = 0, one unit
-        assertThat(Duration.between(requests.get(0).at(), requests.get(1).at())).isGreaterThanOrEqualTo(PAIR_LIMIT_UNIT);
+        assertThat(Duration.between(requests.get(0).receivedAt(), requests.get(1).receivedAt())).isGreaterThanOrEqualTo(PAIR_LIMIT_UNIT);
     }
 
     @Test
@@ -160,7 +161,7 @@ class OutgoingSenderTest {
         assertThat(row.attempts()).isEqualTo(1);
         assertThat(row.lastErrorCode()).isEqualTo(131047);
         assertThat(row.lastError()).contains("131047").contains("Re-engagement message");
-        assertThat(graph.requestsTo(user)).hasSize(1);
+        assertThat(graph.recordedTo(user)).hasSize(1);
         assertThat(queue.counter("flowgate.whatsapp.failed", "code", "131047")).isEqualTo(failedBefore + 1);
         assertThat(lines).singleElement().asString().contains("***0006").contains("131047")
                 .doesNotContain(user).doesNotContain("outside the window");
@@ -191,7 +192,7 @@ class OutgoingSenderTest {
         assertThat(row.status()).isEqualTo("failed");
         assertThat(row.attempts()).isEqualTo(3);
         assertThat(row.lastError()).isEqualTo("gave up after 3 attempt(s): HTTP 503");
-        assertThat(graph.requestsTo(user)).hasSize(3);
+        assertThat(graph.recordedTo(user)).hasSize(3);
     }
 
     @Test
@@ -207,7 +208,7 @@ class OutgoingSenderTest {
         Row committed = queue.awaitFinal(queue.enqueueText(user, "committed"));
 
         assertThat(committed.status()).isEqualTo("sent");
-        assertThat(graph.requestsTo(user)).extracting(Request::text).containsExactly("committed");
+        assertThat(graph.recordedTo(user)).extracting(RecordedMessage::text).containsExactly("committed");
     }
 
     private static List<String> linesAbout(ListAppender<ILoggingEvent> logs, long messageId) {

@@ -1,8 +1,9 @@
 package io.flowgate.routing.whatsapp;
 
 import io.flowgate.routing.support.RoutingApiInstance;
-import io.flowgate.routing.whatsapp.GraphApiStandIn.Request;
 import io.flowgate.routing.whatsapp.QueueProbe.Row;
+import io.flowgate.testkit.GraphApiStandIn;
+import io.flowgate.testkit.RecordedMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class TwoSendersTest {
         assertThat(rows).extracting(Row::status).containsOnly("sent");
         assertThat(rows).extracting(Row::attempts).containsOnly(1);
         for (String user : users) {
-            assertThat(graph.requestsTo(user)).extracting(Request::text)
+            assertThat(graph.recordedTo(user)).extracting(RecordedMessage::text)
                     .containsExactly(user + "/1", user + "/2", user + "/3", user + "/4");
         }
         double byFirst = new QueueProbe(first).counter("flowgate.whatsapp.sent", "outcome", "sent") - sentByFirst;
@@ -102,14 +103,14 @@ class TwoSendersTest {
 
         new QueueProbe(first).awaitFinal(Duration.ofSeconds(60), ids);
 
-        List<Request> requests = graph.requests().stream().filter(r -> r.text().startsWith("rate ")).toList();
+        List<RecordedMessage> requests = graph.recorded().stream().filter(r -> r.text().startsWith("rate ")).toList();
         assertThat(requests).hasSize(count);
         Map<String, Long> perUser = requests.stream().collect(Collectors.groupingBy(r -> r.body().path("to").asText(), Collectors.counting()));
         assertThat(perUser.values()).containsOnly(1L);
         // a token bucket of one second's burst: n messages need at least (n - burst) / rate seconds. Two
         // buckets, one per instance, would let them through in a quarter of that.
-        Duration spread = Duration.between(requests.stream().map(Request::at).min(Comparator.naturalOrder()).orElseThrow(),
-                requests.stream().map(Request::at).max(Comparator.naturalOrder()).orElseThrow());
+        Duration spread = Duration.between(requests.stream().map(RecordedMessage::receivedAt).min(Comparator.naturalOrder()).orElseThrow(),
+                requests.stream().map(RecordedMessage::receivedAt).max(Comparator.naturalOrder()).orElseThrow());
         Duration least = Duration.ofMillis(1000L * (count - MAX_PER_SECOND) / MAX_PER_SECOND);
         assertThat(spread).isGreaterThanOrEqualTo(least.multipliedBy(9).dividedBy(10));
     }

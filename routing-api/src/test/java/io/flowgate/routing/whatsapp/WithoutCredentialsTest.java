@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.whatsapp.QueueProbe.Row;
+import io.flowgate.testkit.GraphApiStandIn;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.logging.LoggingSystem;
@@ -29,7 +30,7 @@ class WithoutCredentialsTest {
             ListAppender<ILoggingEvent> logs = capture();
             long id;
             try (RoutingApiInstance withoutCredentials = RoutingApiInstance.builder()
-                    .property("flowgate.whatsapp.graph-api-url", graph.url())
+                    .property("flowgate.whatsapp.graph-api-url", graph.uri().toString())
                     .property("flowgate.whatsapp.poll-interval", "20ms")
                     .start()) {
                 QueueProbe queue = new QueueProbe(withoutCredentials);
@@ -40,7 +41,7 @@ class WithoutCredentialsTest {
                 Row row = queue.row(id);
                 assertThat(row.status()).isEqualTo("queued");
                 assertThat(row.attempts()).isZero();
-                assertThat(graph.requests()).isEmpty();
+                assertThat(graph.recorded()).isEmpty();
                 assertThat(queue.gauge("flowgate.whatsapp.queue")).isEqualTo(1);
 
                 try (RoutingApiInstance withCredentials = credentialed(graph, withoutCredentials)) {
@@ -50,7 +51,7 @@ class WithoutCredentialsTest {
             } finally {
                 release(logs);
             }
-            assertThat(graph.requestsTo(user)).hasSize(1);
+            assertThat(graph.recordedTo(user)).hasSize(1);
             List<String> warnings = List.copyOf(logs.list).stream().map(ILoggingEvent::getFormattedMessage)
                     .filter(m -> m.contains("FLOWGATE_ACCESS_TOKEN")).toList();
             assertThat(warnings).singleElement().asString().contains("stay queued");

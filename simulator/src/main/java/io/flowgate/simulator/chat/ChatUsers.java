@@ -1,11 +1,11 @@
 package io.flowgate.simulator.chat;
 
-import io.flowgate.simulator.graph.GraphApiStandIn;
-import io.flowgate.simulator.graph.RecordedMessage;
 import io.flowgate.simulator.load.Journey;
 import io.flowgate.simulator.load.ThinkTime;
 import io.flowgate.simulator.report.Tally;
+import io.flowgate.testkit.GraphApiStandIn;
 import io.flowgate.testkit.MetaWebhooks;
+import io.flowgate.testkit.RecordedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +90,7 @@ public final class ChatUsers {
         if (graph == null) {
             return List.of(MetaWebhooks.wamid(random));
         }
-        return graph.recordedTo(waId).stream().filter(m -> !"read".equals(m.type())).map(RecordedMessage::wamid).toList();
+        return graph.recordedTo(waId).stream().filter(m -> !"read".equals(m.type()) && m.wamid() != null).map(RecordedMessage::wamid).toList();
     }
 
     WebhookClient client() {

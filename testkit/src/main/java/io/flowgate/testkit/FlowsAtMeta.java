@@ -1,14 +1,11 @@
-package io.flowgate.routing.whatsapp;
+package io.flowgate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.Request;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.flowgate.testkit.GraphApiStandIn.Answer;
+import io.flowgate.testkit.GraphApiStandIn.Call;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -29,21 +26,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Meta's side of the Flows API, the business key and the Flow metrics API (reference §1.3, §1.8, §1.9), as a
- * WireMock response transformer with state, answering the way Meta answers: Graph error objects with
+ * Meta's side of the Flows API, the business key and the Flow metrics API (reference §1.3, §1.8, §1.9), with
+ * state, as the {@link GraphApiStandIn} answers them, the way Meta answers: Graph error objects with
  * {@code code}, {@code error_user_title}, {@code error_user_msg} and {@code fbtrace_id}; an uploaded Flow
  * JSON checked for what Meta checks and Flowgate does not (the Flow JSON {@code version} must be one Meta
  * publishes); {@code validation_errors} in Meta's shape; publishing refused while the JSON has errors or an
  * endpoint Flow has no {@code endpoint_uri}; rate-limit errors on demand ({@link #rateLimitNext}).
  */
-public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
+public final class FlowsAtMeta {
 
-    public static final String NAME = "flows-at-meta";
     public static final String WABA_ID = "102290129340398";
     /** Flow JSON versions Meta publishes (AWS's list, reference §1.9). */
     static final Set<String> PUBLISHABLE_VERSIONS = Set.of("5.1", "6.0", "6.1", "6.2", "6.3", "7.0", "7.1", "7.2", "7.3");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FLOW = Pattern.compile("^/v[0-9.]+/(9[0-9]{14})(/assets|/publish|/deprecate)?/?$");
+    private static final Pattern PART_NAME = Pattern.compile("name=\"([^\"]*)\"");
+    private static final Pattern METRIC = Pattern.compile(
+            "metric\\.name\\(([A-Z_]+)\\)\\.granularity\\(([A-Z]+)\\)\\.since\\(([0-9-]+)\\)\\.until\\(([0-9-]+)\\)");
 
     /** One Flow at Meta. */
     public static final class Flow {
@@ -60,8 +59,8 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         }
     }
 
-    private final String accessToken;
     private final String phoneNumberId;
+    private final Pattern paths;
     private final Map<String, Flow> flows = new ConcurrentHashMap<>();
     private final Map<String, ArrayNode> metrics = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(900_000_000_000_000L);
@@ -70,19 +69,15 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
     private volatile String publicKey;
     private volatile String signatureStatus;
 
-    FlowsAtMeta(String accessToken, String phoneNumberId) {
-        this.accessToken = accessToken;
+    FlowsAtMeta(String phoneNumberId) {
         this.phoneNumberId = phoneNumberId;
+        this.paths = Pattern.compile("^/v[0-9.]+/(9[0-9]{14}(/.*)?|" + Pattern.quote(phoneNumberId) + "/whatsapp_business_encryption|"
+                + WABA_ID + "/flows)/?$");
     }
 
-    @Override
-    public String getName() {
-        return NAME;
-    }
-
-    @Override
-    public boolean applyGlobally() {
-        return false;
+    /** Whether a call to {@code path} is one of the Flows, business key or metrics API's. */
+    boolean answers(String path) {
+        return paths.matcher(path).matches();
     }
 
     public Flow flow(String metaFlowId) {
@@ -128,21 +123,12 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         }
     }
 
-    @Override
-    public ResponseDefinition transform(ServeEvent event) {
-        Request request = event.getRequest();
-        String path = request.getUrl();
-        String query = "";
-        int q = path.indexOf('?');
-        if (q >= 0) {
-            query = URLDecoder.decode(path.substring(q + 1), StandardCharsets.UTF_8);
-            path = path.substring(0, q);
-        }
-        String method = request.getMethod().getName();
+    /** Answers one call whose token the stand-in has accepted. */
+    Answer answer(Call call) {
+        String path = call.path();
+        String query = call.query() == null ? "" : URLDecoder.decode(call.query(), StandardCharsets.UTF_8);
+        String method = call.method();
         calls.add(method + " " + path + (query.isEmpty() ? "" : "?" + query));
-        if (!("Bearer " + accessToken).equals(request.getHeader("Authorization"))) {
-            return error(401, 190, "Invalid OAuth access token - Cannot parse access token", null, null);
-        }
         synchronized (rateLimits) {
             Limit limit = rateLimits.peek();
             if (limit != null && path.endsWith(limit.pathSuffix())) {
@@ -150,12 +136,13 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
                 return rateLimited(limit.code());
             }
         }
+        Map<String, String> fields = fields(call);
         synchronized (this) {
             if (path.endsWith("/" + phoneNumberId + "/whatsapp_business_encryption")) {
-                return "POST".equals(method) ? uploadKey(form(request)) : ok(readKey());
+                return "POST".equals(method) ? uploadKey(fields) : ok(readKey());
             }
             if (path.endsWith("/" + WABA_ID + "/flows") && "POST".equals(method)) {
-                return createFlow(request);
+                return createFlow(fields);
             }
             Matcher m = FLOW.matcher(path);
             if (!m.matches()) {
@@ -168,17 +155,17 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
             }
             String action = m.group(2) == null ? "" : m.group(2);
             return switch (method + " " + action) {
-                case "POST /assets" -> uploadAsset(flow, request);
+                case "POST /assets" -> uploadAsset(flow, fields);
                 case "POST /publish" -> publish(flow);
                 case "POST /deprecate" -> deprecate(flow);
-                case "POST " -> update(flow, form(request));
+                case "POST " -> update(flow, fields);
                 case "GET " -> query.contains("metric.name(") ? metrics(flow, query) : ok(describe(flow));
                 default -> error(400, 100, "Unsupported " + method + " request.", null, null);
             };
         }
     }
 
-    private ResponseDefinition uploadKey(Map<String, String> form) {
+    private Answer uploadKey(Map<String, String> form) {
         String pem = form.get("business_public_key");
         try {
             KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(
@@ -201,9 +188,9 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return answer;
     }
 
-    private ResponseDefinition createFlow(Request request) {
-        String name = part(request, "name");
-        String categories = part(request, "categories");
+    private Answer createFlow(Map<String, String> parts) {
+        String name = parts.get("name");
+        String categories = parts.get("categories");
         if (name == null || name.isBlank()) {
             return error(400, 100, "(#100) The parameter name is required", null, null);
         }
@@ -218,23 +205,22 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
             }
         }
         Flow flow = new Flow(String.valueOf(ids.incrementAndGet()), name);
-        flow.endpointUri = part(request, "endpoint_uri");
+        flow.endpointUri = parts.get("endpoint_uri");
         flows.put(flow.id, flow);
         return ok(JSON.createObjectNode().put("id", flow.id));
     }
 
-    private ResponseDefinition uploadAsset(Flow flow, Request request) {
-        if (!"FLOW_JSON".equals(part(request, "asset_type")) || !"flow.json".equals(part(request, "name"))) {
+    private Answer uploadAsset(Flow flow, Map<String, String> parts) {
+        if (!"FLOW_JSON".equals(parts.get("asset_type")) || !"flow.json".equals(parts.get("name"))) {
             return error(400, 100, "(#100) Param asset_type must be FLOW_JSON and name flow.json", null, null);
         }
         if (!"DRAFT".equals(flow.status)) {
             return error(400, 139001, "Flow can't be updated", "Flow can't be updated",
                     "You can't update a Flow that is published or deprecated. Clone it to make changes.");
         }
-        String file = part(request, "file");
         ArrayNode errors = JSON.createArrayNode();
         try {
-            JsonNode json = JSON.readTree(file);
+            JsonNode json = JSON.readTree(parts.get("file"));
             flow.flowJson = json;
             String version = json.path("version").asText("");
             if (!PUBLISHABLE_VERSIONS.contains(version)) {
@@ -253,7 +239,7 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return ok(answer);
     }
 
-    private ResponseDefinition publish(Flow flow) {
+    private Answer publish(Flow flow) {
         if (flow.flowJson == null || !flow.validationErrors.isEmpty()) {
             return error(400, 139001, "Flow can't be published", "Flow can't be published",
                     "The Flow JSON has validation errors. Fix them before publishing.");
@@ -269,7 +255,7 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return ok(JSON.createObjectNode().put("success", true));
     }
 
-    private ResponseDefinition deprecate(Flow flow) {
+    private Answer deprecate(Flow flow) {
         if (!"PUBLISHED".equals(flow.status)) {
             return error(400, 139002, "Flow can't be deprecated", "Flow can't be deprecated", "Only published Flows can be deprecated.");
         }
@@ -277,7 +263,7 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return ok(JSON.createObjectNode().put("success", true));
     }
 
-    private ResponseDefinition update(Flow flow, Map<String, String> form) {
+    private Answer update(Flow flow, Map<String, String> form) {
         if (form.containsKey("endpoint_uri")) {
             flow.endpointUri = form.get("endpoint_uri");
         }
@@ -296,9 +282,8 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return answer;
     }
 
-    private ResponseDefinition metrics(Flow flow, String query) {
-        Matcher m = Pattern.compile("metric\\.name\\(([A-Z_]+)\\)\\.granularity\\(([A-Z]+)\\)\\.since\\(([0-9-]+)\\)\\.until\\(([0-9-]+)\\)")
-                .matcher(query);
+    private Answer metrics(Flow flow, String query) {
+        Matcher m = METRIC.matcher(query);
         if (!m.find()) {
             return error(400, 100, "(#100) Invalid metric query", null, null);
         }
@@ -315,7 +300,7 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return ok(answer);
     }
 
-    private static ResponseDefinition rateLimited(int code) {
+    private static Answer rateLimited(int code) {
         String message = switch (code) {
             case 4 -> "(#4) Application request limit reached";
             case 80007 -> "(#80007) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.";
@@ -324,44 +309,35 @@ public final class FlowsAtMeta implements ResponseDefinitionTransformerV2 {
         return error(code == 130429 ? 429 : 400, code, message, null, null);
     }
 
-    static ResponseDefinition error(int status, int code, String message, String userTitle, String userMessage) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("message", message).put("type", "OAuthException").put("code", code);
-        if (userTitle != null) {
-            error.put("error_user_title", userTitle);
-        }
-        if (userMessage != null) {
-            error.put("error_user_msg", userMessage);
-        }
-        error.put("fbtrace_id", "A" + Long.toHexString(System.nanoTime()));
-        return json(status, body);
+    private static Answer error(int status, int code, String message, String userTitle, String userMessage) {
+        return new Answer(status, GraphApiStandIn.graphError(code, message, userTitle, userMessage, null), 0);
     }
 
-    private static ResponseDefinition ok(JsonNode body) {
-        return json(200, body);
+    private static Answer ok(JsonNode body) {
+        return new Answer(200, body.toString(), 0);
     }
 
-    private static ResponseDefinition json(int status, JsonNode body) {
-        return ResponseDefinitionBuilder.responseDefinition().withStatus(status)
-                .withHeader("Content-Type", "application/json").withBody(body.toString()).build();
-    }
-
-    private static String part(Request request, String name) {
-        if (!request.isMultipart()) {
-            return null;
-        }
-        Request.Part part = request.getPart(name);
-        return part == null ? null : part.getBody().asString();
-    }
-
-    private static Map<String, String> form(Request request) {
+    /** The fields of a {@code multipart/form-data} or {@code application/x-www-form-urlencoded} body. */
+    static Map<String, String> fields(Call call) {
         Map<String, String> fields = new HashMap<>();
-        String body = request.getBodyAsString();
-        if (body == null || body.isEmpty()) {
+        String contentType = call.contentType() == null ? "" : call.contentType();
+        // ISO-8859-1 keeps every byte as one char, so boundaries are found in bytes and each part decoded as UTF-8 after
+        String body = new String(call.body(), StandardCharsets.ISO_8859_1);
+        int b = contentType.indexOf("boundary=");
+        if (contentType.startsWith("multipart/form-data") && b >= 0) {
+            String boundary = "--" + contentType.substring(b + "boundary=".length()).replace("\"", "").split(";")[0].trim();
+            for (String part : body.split(Pattern.quote(boundary))) {
+                int headEnd = part.indexOf("\r\n\r\n");
+                Matcher name = PART_NAME.matcher(headEnd < 0 ? "" : part.substring(0, headEnd));
+                if (name.find()) {
+                    String content = part.substring(headEnd + 4);
+                    content = content.endsWith("\r\n") ? content.substring(0, content.length() - 2) : content;
+                    fields.put(name.group(1), new String(content.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+                }
+            }
             return fields;
         }
-        for (String pair : body.split("&")) {
+        for (String pair : body.isEmpty() ? new String[0] : body.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
