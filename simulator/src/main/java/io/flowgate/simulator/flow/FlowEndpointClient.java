@@ -64,6 +64,16 @@ final class FlowEndpointClient {
     }
 
     /**
+     * A request without state (a ping): sent once more when the first got no answer at all (status -1, as when
+     * the pooled connection is closed under it because the request came exactly at the server's keep-alive
+     * timeout). The second is the same question, so it cannot count twice; an answer, good or bad, is kept.
+     */
+    FlowAnswer sendStateless(JsonNode payload) throws InterruptedException {
+        FlowAnswer answer = send(payload);
+        return answer.status() == -1 ? send(payload) : answer;
+    }
+
+    /**
      * A double tap: the same payload sent {@code copies} times at once, each encrypted on its own as the
      * client would. The answers come back in the order sent.
      */

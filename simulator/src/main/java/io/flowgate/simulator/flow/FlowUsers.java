@@ -75,7 +75,7 @@ public final class FlowUsers {
         ObjectNode ping = JsonNodeFactory.instance.objectNode();
         ping.put("version", "3.0");
         ping.put("action", "ping");
-        FlowAnswer answer = endpoint.send(ping);
+        FlowAnswer answer = endpoint.sendStateless(ping);
         if (answer.ok() && "active".equals(answer.data().path("status").asText())) {
             tally.requests().ok("flow ping", answer.latencyNanos());
         } else {

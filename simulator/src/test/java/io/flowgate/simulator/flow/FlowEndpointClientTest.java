@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +45,9 @@ class FlowEndpointClientTest {
 
     record Reply(int status, String body) {
     }
+
+    /** A reply status meaning: close the connection without any answer. */
+    private static final int DROP = 0;
 
     @BeforeEach
     void startEndpoint() throws IOException {
@@ -71,6 +75,11 @@ class FlowEndpointClientTest {
             reply = behaviour.apply(opened);
         } catch (Exception e) {
             reply = new Reply(500, "");
+        }
+        if (reply.status() == DROP) {
+            // the connection closed under the request, nothing answered (a keep-alive timeout met by a request)
+            exchange.close();
+            return;
         }
         byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
@@ -157,6 +166,26 @@ class FlowEndpointClientTest {
             assertThat(answer.ok()).isFalse();
             assertThat(answer.error()).isEqualTo("HTTP " + status);
         }
+    }
+
+    @Test
+    void aPingWithoutAnyAnswerIsAskedOnceMoreAndATransitionIsNot() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Function<EndpointSideCrypto.Opened, Reply> active = sealed(200, "{\"data\":{\"status\":\"active\"}}");
+        behaviour = request -> calls.incrementAndGet() == 1 ? new Reply(DROP, "") : active.apply(request);
+        ObjectNode ping = JSON.createObjectNode().put("version", "3.0").put("action", "ping");
+
+        FlowAnswer answer = client.sendStateless(ping);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().path("data").path("status").asText()).isEqualTo("active");
+        assertThat(received).hasSize(2);
+
+        calls.set(0);
+        received.clear();
+        FlowAnswer transition = client.send(init());
+        assertThat(transition.status()).as("a request with state is not sent twice by the client").isEqualTo(-1);
+        assertThat(received).hasSize(1);
     }
 
     @Test
