@@ -34,6 +34,7 @@ import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import io.flowgate.schema.FlowgateSchema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -187,7 +188,7 @@ public final class AnalyticsJobs {
         buildLeadScores(deltas, endOfTime);
         buildHotInventory(env, deltas, endOfTime);
         SingleOutputStreamOperator<EndpointCall> calls = steps.getSideOutput(SplitByKind.ENDPOINT_CALLS)
-                .keyBy(call -> call.eventId())
+                .keyBy(FirstSeenFilter.KEY, Types.STRING)
                 .process(new FirstSeenFilter(MINUTE))
                 .name("dedup-endpoint-requests").uid("dedup-endpoint-requests");
         buildEndpointLatency(env, calls, endOfTime);
