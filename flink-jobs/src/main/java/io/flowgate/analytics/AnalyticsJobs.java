@@ -24,6 +24,7 @@ import io.flowgate.analytics.records.ExperimentResultRow;
 import io.flowgate.analytics.records.InventorySnapshot;
 import io.flowgate.analytics.records.MinuteLatency;
 import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenDropoffRow;
 import io.flowgate.analytics.records.ScreenExit;
 import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.analytics.records.SessionStep;
@@ -33,6 +34,7 @@ import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import io.flowgate.schema.FlowgateSchema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -182,11 +184,11 @@ public final class AnalyticsJobs {
                 .name("session-tracker").uid("session-tracker");
 
         buildFunnels(deltas, endOfTime);
-        buildFlowVersions(deltas, endOfTime);
+        buildFlowVersions(deltas);
         buildLeadScores(deltas, endOfTime);
         buildHotInventory(env, deltas, endOfTime);
         SingleOutputStreamOperator<EndpointCall> calls = steps.getSideOutput(SplitByKind.ENDPOINT_CALLS)
-                .keyBy(call -> call.eventId())
+                .keyBy(FirstSeenFilter.KEY, Types.STRING)
                 .process(new FirstSeenFilter(MINUTE))
                 .name("dedup-endpoint-requests").uid("dedup-endpoint-requests");
         buildEndpointLatency(env, calls, endOfTime);
@@ -223,8 +225,19 @@ public final class AnalyticsJobs {
         breaches.sinkTo(sinks.experimentAlertEvents()).name("experiment-alerts-topic").uid("experiment-alerts-topic");
     }
 
+    /**
+     * The funnel: {@code screen_dropoff_by_version}'s counter (keyed finer, by Flow version too) counts the
+     * tracker's deltas, and {@code screen_dropoff}'s sums what that one passes on ({@link DropoffCounter#ROLL_UP}),
+     * so each delta crosses the network once; then the stale sessions.
+     */
     private void buildFunnels(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
-        deltas.keyBy(ScreenDelta::rowKey)
+        SingleOutputStreamOperator<ScreenDropoffRow> byVersion = deltas.keyBy(ScreenDelta::versionRowKey)
+                .process(DropoffCounter.rollingUp(options.cohortRetention(), endOfTime))
+                .name("screen-dropoff-by-version").uid("screen-dropoff-by-version");
+        byVersion.sinkTo(sinks.screenDropoffByVersion())
+                .name("screen_dropoff_by_version-sink").uid("screen_dropoff_by_version-sink");
+        byVersion.getSideOutput(DropoffCounter.ROLL_UP)
+                .keyBy(ScreenDelta::rowKey)
                 .process(new DropoffCounter(options.cohortRetention(), endOfTime))
                 .name("screen-dropoff").uid("screen-dropoff")
                 .sinkTo(sinks.screenDropoff()).name("screen_dropoff-sink").uid("screen_dropoff-sink");
@@ -235,15 +248,10 @@ public final class AnalyticsJobs {
     }
 
     /**
-     * Per Flow version: the funnel ({@code screen_dropoff_by_version}, the funnel's counter keyed finer), and
-     * time on screen and paths from the tracker's screen exits ({@code screen_time}, {@code screen_paths}).
+     * Per Flow version: time on screen and paths from the tracker's screen exits ({@code screen_time},
+     * {@code screen_paths}); the funnel per version is built with the funnel ({@link #buildFunnels}).
      */
-    private void buildFlowVersions(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
-        deltas.keyBy(ScreenDelta::versionRowKey)
-                .process(new DropoffCounter(options.cohortRetention(), endOfTime))
-                .name("screen-dropoff-by-version").uid("screen-dropoff-by-version")
-                .sinkTo(sinks.screenDropoffByVersion()).name("screen_dropoff_by_version-sink").uid("screen_dropoff_by_version-sink");
-
+    private void buildFlowVersions(SingleOutputStreamOperator<ScreenDelta> deltas) {
         SingleOutputStreamOperator<ScreenTimeRow> times = deltas.getSideOutput(SessionTracker.SCREEN_EXITS)
                 .keyBy(ScreenExit::screenKey)
                 .process(new ScreenExitCounter(options.staleAfter()))

@@ -5,10 +5,12 @@ import io.flowgate.analytics.records.ScreenDropoffRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 
@@ -26,25 +28,51 @@ import java.time.Duration;
  *
  * <p>A cohort's counters are dropped {@code cohortRetention} after the cohort's hour; changes that arrive
  * for a cohort that old are ignored (metric {@code deltasTooLate}) rather than restarting its counts at zero.
+ *
+ * <p>{@link #rollingUp} makes the finer counter feed the coarser one: with each write of its row it emits on
+ * {@link #ROLL_UP} the sum of the deltas counted since its previous write (one {@link ScreenDelta} carrying the
+ * latest change's time), so {@code screen_dropoff}'s counter gets one record per changed version row and
+ * watermark advance instead of every session's delta a second time. Sums of sums are the same sums; a delta too
+ * late for a cohort is dropped here already, by the same rule. (State written before the roll-up existed has no
+ * pending sum: its deltas went to the coarser counter directly, so nothing is missing.)
  */
 public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDelta, ScreenDropoffRow> {
 
+    /** What a {@link #rollingUp} counter passes on to the coarser row's counter. */
+    public static final OutputTag<ScreenDelta> ROLL_UP =
+            new OutputTag<>("screen-dropoff-roll-up", TypeInformation.of(ScreenDelta.class));
+
     private final long cohortRetention;
     private final long endOfTime;
+    private final boolean rollUp;
 
     private transient ValueState<ScreenDropoffRow> row;
     private transient ValueState<Boolean> dirty;
+    private transient ValueState<ScreenDelta> unsent;
     private transient Counter tooLate;
 
     public DropoffCounter(Duration cohortRetention, long endOfTime) {
+        this(cohortRetention, endOfTime, false);
+    }
+
+    private DropoffCounter(Duration cohortRetention, long endOfTime, boolean rollUp) {
         this.cohortRetention = cohortRetention.toMillis();
         this.endOfTime = endOfTime;
+        this.rollUp = rollUp;
+    }
+
+    /** A counter that also emits its changes on {@link #ROLL_UP}, for a counter keyed coarser. */
+    public static DropoffCounter rollingUp(Duration cohortRetention, long endOfTime) {
+        return new DropoffCounter(cohortRetention, endOfTime, true);
     }
 
     @Override
     public void open(OpenContext openContext) {
         row = getRuntimeContext().getState(new ValueStateDescriptor<>("row", ScreenDropoffRow.class));
         dirty = getRuntimeContext().getState(new ValueStateDescriptor<>("dirty", Types.BOOLEAN));
+        if (rollUp) {
+            unsent = getRuntimeContext().getState(new ValueStateDescriptor<>("unsent", ScreenDelta.class));
+        }
         tooLate = getRuntimeContext().getMetricGroup().counter("deltasTooLate");
     }
 
@@ -56,7 +84,8 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
             tooLate.inc();
             return;
         }
-        long time = ctx.timestamp() == null ? delta.cohortStart() : ctx.timestamp();
+        long time = delta.time() != ScreenDelta.RECORD_TIME ? delta.time()
+                : ctx.timestamp() == null ? delta.cohortStart() : ctx.timestamp();
         ScreenDropoffRow current = row.value();
         if (current == null) {
             current = new ScreenDropoffRow(delta.flowId(), delta.cohortStart(), delta.screen(), delta.source(), 0, 0, 0, time,
@@ -68,6 +97,15 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
         row.update(new ScreenDropoffRow(current.flowId(), current.cohortStart(), current.screen(), current.source(),
                 current.reached() + delta.reached(), current.dropped() + delta.dropped(),
                 current.completed() + delta.completed(), Math.max(current.updatedAt(), time), current.flowVersion()));
+        if (rollUp) {
+            ScreenDelta before = unsent.value();
+            unsent.update(before == null
+                    ? new ScreenDelta(current.flowId(), current.cohortStart(), current.screen(), current.source(),
+                            delta.reached(), delta.dropped(), delta.completed(), current.flowVersion(), time)
+                    : new ScreenDelta(before.flowId(), before.cohortStart(), before.screen(), before.source(),
+                            before.reached() + delta.reached(), before.dropped() + delta.dropped(),
+                            before.completed() + delta.completed(), before.flowVersion(), Math.max(before.time(), time)));
+        }
         if (dirty.value() == null) {
             dirty.update(true);
             ctx.timerService().registerEventTimeTimer(Coalescing.nextWatermarkTick(watermark));
@@ -79,6 +117,11 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
         if (dirty.value() != null) {
             out.collect(row.value());
             dirty.clear();
+            ScreenDelta changes = rollUp ? unsent.value() : null;
+            if (changes != null) {
+                ctx.output(ROLL_UP, changes);
+                unsent.clear();
+            }
         }
         ScreenDropoffRow current = row.value();
         if (current != null && timestamp >= current.cohortStart() + cohortRetention) {
