@@ -86,9 +86,18 @@ final class BenchmarkStack implements AutoCloseable {
         Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"), env, jvmOptions);
         URI base = URI.create("http://localhost:" + port);
         WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(), EndpointBenchmark.APP_SECRET);
-        EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
-        new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
-        Connection sql = DriverManager.getConnection(db, "postgres", "");
+        Connection sql;
+        try {
+            EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
+            new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
+            sql = DriverManager.getConnection(db, "postgres", "");
+        } catch (Exception | Error e) {
+            // a start that fails (too slow on a loaded machine) leaves nothing running behind it
+            server.destroy();
+            kafka.close();
+            pg.close();
+            throw e;
+        }
         System.out.println("routing-api log: " + dir.resolve("routing-api.log"));
         return new BenchmarkStack(pg, kafka, db, server, base, client, sql, ProcessCpu.postmasterOf(sql), keys, dir);
     }
