@@ -40,12 +40,17 @@ EVENT = re.compile(r"io/flowgate/routing/flowendpoint/EndpointEvents|io/flowgate
 BARE = re.compile(r"BareFlowEndpoint")
 BARE_EVENT = re.compile(r"org/apache/kafka/clients/producer/KafkaProducer\.send|io/flowgate/events/")
 MICROMETER = re.compile(r"io/micrometer")
+# Flowgate's background workers (the Kafka consumers, the outbox relay): not per ping, spread over the pings
+WORKER_LAYER = "background workers (Kafka consumers, relay: not per request)"
+WORKER = re.compile(r"io/flowgate/routing/system/worker/Worker\.|io/flowgate/routing/outbox/|AbstractCoordinator\$HeartbeatThread")
 
 
 def layer(frames):
     head = frames[:8]
     if any(COMPILED[0][1].search(f) or COMPILED[1][1].search(f) for f in head):
         return "JIT compiler" if any(COMPILED[0][1].search(f) for f in head) else "GC"
+    if any(WORKER.search(f) for f in frames):
+        return WORKER_LAYER
     if any(EVENT.search(f) for f in frames) or (any(BARE.search(f) for f in frames) and any(BARE_EVENT.search(f) for f in frames)):
         return EVENT_LAYER
     for frame in reversed(frames):
