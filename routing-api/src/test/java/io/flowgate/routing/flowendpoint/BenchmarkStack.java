@@ -1,6 +1,7 @@
 package io.flowgate.routing.flowendpoint;
 
 import io.flowgate.embedded.EmbeddedKafkaBroker;
+import io.flowgate.routing.flowendpoint.crypto.BareFlowEndpoint;
 import io.flowgate.routing.examples.DeviceRepairExample;
 import io.flowgate.testkit.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
@@ -33,9 +34,14 @@ final class BenchmarkStack implements AutoCloseable {
     final WhatsAppFlowClient client;
     final Connection sql;
     final long postmaster;
+    private final KeyPair keys;
+    private final Path dir;
+    /** The framework-free ping server, once {@link #startBare} started it. */
+    Process bare;
+    URI bareBase;
 
     private BenchmarkStack(EmbeddedPostgres pg, EmbeddedKafkaBroker kafka, String db, Process server, URI base,
-                           WhatsAppFlowClient client, Connection sql, long postmaster) {
+                           WhatsAppFlowClient client, Connection sql, long postmaster, KeyPair keys, Path dir) {
         this.pg = pg;
         this.kafka = kafka;
         this.db = db;
@@ -44,6 +50,8 @@ final class BenchmarkStack implements AutoCloseable {
         this.client = client;
         this.sql = sql;
         this.postmaster = postmaster;
+        this.keys = keys;
+        this.dir = dir;
     }
 
     /**
@@ -72,25 +80,55 @@ final class BenchmarkStack implements AutoCloseable {
         KeyPair keys = TestKeys.generate();
         Path dir = Files.createTempDirectory("flowgate-" + name + "-");
         Path pem = TestKeys.writePkcs8(keys, dir, "private.pem");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         Map<String, String> env = new java.util.HashMap<>(serverEnvironment);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         Process server = EndpointBenchmark.startServer(db, pem, port, dir.resolve("routing-api.log"), env, jvmOptions);
         URI base = URI.create("http://localhost:" + port);
         WhatsAppFlowClient client = new WhatsAppFlowClient(base.resolve("/flows/endpoint"), keys.getPublic(), EndpointBenchmark.APP_SECRET);
-        EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
-        new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
-        Connection sql = DriverManager.getConnection(db, "postgres", "");
+        Connection sql;
+        try {
+            EndpointBenchmark.awaitFirstPing(client, System.nanoTime());
+            new DeviceRepairExample(base, EndpointBenchmark.ADMIN).install();
+            sql = DriverManager.getConnection(db, "postgres", "");
+        } catch (Exception | Error e) {
+            // a start that fails (too slow on a loaded machine) leaves nothing running behind it
+            server.destroy();
+            kafka.close();
+            pg.close();
+            throw e;
+        }
         System.out.println("routing-api log: " + dir.resolve("routing-api.log"));
-        return new BenchmarkStack(pg, kafka, db, server, base, client, sql, ProcessCpu.postmasterOf(sql));
+        return new BenchmarkStack(pg, kafka, db, server, base, client, sql, ProcessCpu.postmasterOf(sql), keys, dir);
+    }
+
+    /**
+     * Starts {@link BareFlowEndpoint} (a ping's work without Spring) with routing-api's key, app secret and
+     * Kafka broker, and waits for its first answered ping: the same wrk script serves both.
+     */
+    void startBare(List<String> jvmOptions) throws Exception {
+        int port = freePort();
+        bare = BareFlowEndpoint.start(port, dir.resolve("private.pem"), EndpointBenchmark.APP_SECRET, kafka.bootstrapServers(),
+                dir.resolve("bare.log"), jvmOptions);
+        bareBase = URI.create("http://localhost:" + port);
+        EndpointBenchmark.awaitFirstPing(new WhatsAppFlowClient(bareBase.resolve("/flows/endpoint"), keys.getPublic(),
+                EndpointBenchmark.APP_SECRET), System.nanoTime());
+        System.out.println("bare endpoint log: " + dir.resolve("bare.log"));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
     }
 
     @Override
     public void close() throws Exception {
         sql.close();
+        if (bare != null) {
+            bare.destroy();
+            bare.waitFor(10, TimeUnit.SECONDS);
+        }
         server.destroy();
         server.waitFor(10, TimeUnit.SECONDS);
         kafka.close();

@@ -50,12 +50,8 @@ public final class DataExchangeProfile {
     }
 
     public static void main(String[] args) throws Exception {
-        String lib = System.getProperty("profile.lib");
-        if (lib == null || !Files.isRegularFile(Path.of(lib))) {
-            throw new IllegalArgumentException("-Dprofile.lib=<path of libasyncProfiler.so> is required");
-        }
-        Path out = Path.of(System.getProperty("profile.out", "docs/profiles")).toAbsolutePath();
-        Files.createDirectories(out);
+        String lib = profilerLibrary();
+        Path out = outputDirectory();
         int transitions = Integer.getInteger("profile.transitions", 3000);
         int cpuSeconds = Integer.getInteger("profile.cpuSeconds", 30);
         int allocSeconds = Integer.getInteger("profile.allocSeconds", 20);
@@ -127,6 +123,22 @@ public final class DataExchangeProfile {
         System.exit(0);
     }
 
+    /** {@code -Dprofile.lib}: async-profiler's native library, required. */
+    static String profilerLibrary() {
+        String lib = System.getProperty("profile.lib");
+        if (lib == null || !Files.isRegularFile(Path.of(lib))) {
+            throw new IllegalArgumentException("-Dprofile.lib=<path of libasyncProfiler.so> is required");
+        }
+        return lib;
+    }
+
+    /** {@code -Dprofile.out}: where the profiles go (created), {@code docs/profiles} by default. */
+    static Path outputDirectory() throws java.io.IOException {
+        Path out = Path.of(System.getProperty("profile.out", "docs/profiles")).toAbsolutePath();
+        Files.createDirectories(out);
+        return out;
+    }
+
     /** {@code -Dprofile.env=NAME=value,NAME=value}: settings of the server to compare (e.g. Spring properties). */
     static Map<String, String> serverEnvironment() {
         Map<String, String> env = new java.util.HashMap<>();
@@ -155,7 +167,7 @@ public final class DataExchangeProfile {
         System.out.println(file.getFileName() + " profile: " + r);
     }
 
-    private static void jcmd(long pid, String lib, String options) throws Exception {
+    static void jcmd(long pid, String lib, String options) throws Exception {
         // quoted: jcmd would read an unquoted "a=b" as a named argument of its own
         Process p = new ProcessBuilder("jcmd", Long.toString(pid), "JVMTI.agent_load", lib, "\"" + options + "\"").inheritIO().start();
         if (p.waitFor() != 0) {

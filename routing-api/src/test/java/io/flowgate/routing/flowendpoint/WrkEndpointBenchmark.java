@@ -1,11 +1,11 @@
 package io.flowgate.routing.flowendpoint;
 
+import io.flowgate.routing.flowendpoint.crypto.BareFlowEndpoint;
 import io.flowgate.routing.flowendpoint.crypto.CryptoProviders;
 import io.flowgate.routing.flowendpoint.crypto.RsaDecryptBenchmark;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 
 import java.io.BufferedWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +31,9 @@ import java.util.regex.Pattern;
  * request each time: one new session per request, sealed beforehand (a fresh AES key each), submitting
  * the example Flow's first screen, so every request is a real transition (no double-tap shortcut); wrk
  * reads them from a file and never reuses one within a phase. Each run measures the ceiling, then ping,
- * then data_exchange; the report gives each run and the medians.
+ * then the same ping against {@link BareFlowEndpoint} (a ping's work on a plain Tomcat servlet, no Spring:
+ * the framework-free floor), then data_exchange; the report gives each run and the medians.
+ * {@code -Dwrk.exchange=false} leaves data_exchange out (ping and the bare floor only).
  *
  * <pre>
  * apt-get install wrk
@@ -61,7 +64,8 @@ public final class WrkEndpointBenchmark {
         }
     }
 
-    record Run(double ceiling, Phase ping, Phase exchange) {
+    /** One run; {@code bare} is {@link BareFlowEndpoint}'s ping, {@code exchange} null with {@code -Dwrk.exchange=false}. */
+    record Run(double ceiling, Phase ping, Phase bare, Phase exchange) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +73,7 @@ public final class WrkEndpointBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 60;
+        boolean exchanges = Boolean.parseBoolean(System.getProperty("wrk.exchange", "true"));
         Duration phase = Duration.ofSeconds(seconds);
 
         Path dir = Files.createTempDirectory("flowgate-wrk-");
@@ -77,42 +82,52 @@ public final class WrkEndpointBenchmark {
             String db = stack.db;
             WhatsAppFlowClient client = stack.client;
             Process server = stack.server;
-            URI base = stack.base;
             long postmaster = stack.postmaster;
+            stack.startBare(List.of());
             Path pingScript = pingScript(client, dir);
             Path exchangeScript = dir.resolve("exchange.lua");
             Files.writeString(exchangeScript, EXCHANGE_LUA);
-            String url = base + "/flows/endpoint";
+            String url = stack.base + "/flows/endpoint";
+            String bareUrl = stack.bareBase + "/flows/endpoint";
 
-            // warm-up, not recorded: the JIT compiles both paths
+            // warm-up, not recorded: the JIT compiles both paths (and the bare server's)
             wrk(url, pingScript, List.of(), connections, warmup, server.pid(), postmaster);
-            Path warmRequests = requestFile(client, db, 2_000 * warmup, dir.resolve("warm.txt"));
-            System.out.println("warm-up: data_exchange " + wrk(url, exchangeScript, List.of(warmRequests.toString()), connections, warmup,
-                    server.pid(), postmaster).row());
-            Files.delete(warmRequests);
-            DataExchangeProfile.awaitOutboxEmpty(sql);
+            wrk(bareUrl, pingScript, List.of(), connections, warmup, stack.bare.pid(), postmaster);
+            if (exchanges) {
+                Path warmRequests = requestFile(client, db, 2_000 * warmup, dir.resolve("warm.txt"));
+                System.out.println("warm-up: data_exchange " + wrk(url, exchangeScript, List.of(warmRequests.toString()), connections,
+                        warmup, server.pid(), postmaster).row());
+                Files.delete(warmRequests);
+                DataExchangeProfile.awaitOutboxEmpty(sql);
+            }
 
             List<Run> results = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 double ceiling = RsaDecryptBenchmark.endpointCeiling(2, phase);
                 Phase ping = wrk(url, pingScript, List.of(), connections, seconds, server.pid(), postmaster);
-                // more requests than the ceiling allows in a phase: none is sent twice
-                Path requests = requestFile(client, db, (int) (ceiling * seconds * 1.1) + 1_000, dir.resolve("run" + run + ".txt"));
-                DataExchangeProfile.awaitOutboxEmpty(sql);
-                Phase exchange = wrk(url, exchangeScript, List.of(requests.toString()), connections, seconds, server.pid(), postmaster);
-                Files.delete(requests);
-                DataExchangeProfile.awaitOutboxEmpty(sql); // the relay's work belongs to the phase it follows
-                Run r = new Run(ceiling, ping, exchange);
+                Phase bare = wrk(bareUrl, pingScript, List.of(), connections, seconds, stack.bare.pid(), postmaster);
+                Phase exchange = null;
+                if (exchanges) {
+                    // more requests than the ceiling allows in a phase: none is sent twice
+                    Path requests = requestFile(client, db, (int) (ceiling * seconds * 1.1) + 1_000, dir.resolve("run" + run + ".txt"));
+                    DataExchangeProfile.awaitOutboxEmpty(sql);
+                    exchange = wrk(url, exchangeScript, List.of(requests.toString()), connections, seconds, server.pid(), postmaster);
+                    Files.delete(requests);
+                    DataExchangeProfile.awaitOutboxEmpty(sql); // the relay's work belongs to the phase it follows
+                }
+                Run r = new Run(ceiling, ping, bare, exchange);
                 results.add(r);
-                System.out.printf(Locale.ROOT, "run %d: ceiling %.0f/s; ping %s (%.0f %%); data_exchange %s (%.0f %%)%n", run, ceiling,
-                        ping.row(), 100 * ping.perSecond() / ceiling, exchange.row(), 100 * exchange.perSecond() / ceiling);
+                System.out.printf(Locale.ROOT, "run %d: ceiling %.0f/s; ping %s (%.0f %%); bare ping %s (%.0f %%)%s%n", run, ceiling,
+                        ping.row(), 100 * ping.perSecond() / ceiling, bare.row(), 100 * bare.perSecond() / ceiling,
+                        exchange == null ? "" : String.format(Locale.ROOT, "; data_exchange %s (%.0f %%)", exchange.row(),
+                                100 * exchange.perSecond() / ceiling));
             }
             report(results, seconds, connections);
         }
         System.exit(0);
     }
 
-    private static Path pingScript(WhatsAppFlowClient client, Path dir) throws Exception {
+    static Path pingScript(WhatsAppFlowClient client, Path dir) throws Exception {
         WhatsAppFlowClient.Sealed ping = client.seal(WhatsAppFlowClient.payload("ping", null, null));
         String body = new String(ping.body(), StandardCharsets.UTF_8);
         Path script = dir.resolve("ping.lua");
@@ -157,7 +172,7 @@ public final class WrkEndpointBenchmark {
             end
             """;
 
-    private static Phase wrk(String url, Path script, List<String> scriptArgs, int connections, int seconds, long serverPid,
+    static Phase wrk(String url, Path script, List<String> scriptArgs, int connections, int seconds, long serverPid,
                              long postmaster) throws Exception {
         List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-s", script.toString(), url));
@@ -217,34 +232,36 @@ public final class WrkEndpointBenchmark {
     private static void report(List<Run> runs, int seconds, int connections) {
         System.out.printf(Locale.ROOT, "%n%d runs of %d s phases, wrk -t1 -c%d, %s%n%n", runs.size(), seconds, connections,
                 "crypto: " + CryptoProviders.describe());
-        System.out.println("| run | RSA ceiling (2 threads) | ping | ratio | data_exchange | ratio |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| run | RSA ceiling (2 threads) | ping | ratio | bare ping | ratio | data_exchange | ratio |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
-            System.out.printf(Locale.ROOT, "| %d | %,.0f/s | %,.0f/s | %.0f %% | %,.0f/s | %.0f %% |%n", i + 1, r.ceiling(),
-                    r.ping().perSecond(), 100 * r.ping().perSecond() / r.ceiling(), r.exchange().perSecond(),
-                    100 * r.exchange().perSecond() / r.ceiling());
+            System.out.printf(Locale.ROOT, "| %d | %,.0f/s | %s | %s | %s |%n", i + 1, r.ceiling(), rate(r.ping(), r),
+                    rate(r.bare(), r), rate(r.exchange(), r));
         }
         System.out.println();
-        System.out.println("| median of the runs | ping | data_exchange |");
-        System.out.println("|---|---|---|");
-        row("ratio to the same run's ceiling", runs, r -> 100 * r.ping().perSecond() / r.ceiling(),
-                r -> 100 * r.exchange().perSecond() / r.ceiling(), "%.0f %%");
-        row("requests/s", runs, r -> r.ping().perSecond(), r -> r.exchange().perSecond(), "%,.0f/s");
-        row("routing-api CPU per request", runs, r -> r.ping().serverCpuMs(), r -> r.exchange().serverCpuMs(), "%.3f ms");
-        row("PostgreSQL CPU per request (all its processes)", runs, r -> r.ping().postgresCpuMs(), r -> r.exchange().postgresCpuMs(), "%.3f ms");
-        row("p50 at full load", runs, r -> r.ping().p50Ms(), r -> r.exchange().p50Ms(), "%.1f ms");
-        row("p99 at full load", runs, r -> r.ping().p99Ms(), r -> r.exchange().p99Ms(), "%.1f ms");
-        row("non-2xx answers and socket errors (sum)", runs, r -> (double) r.ping().non2xx() + r.ping().socketErrors(),
-                r -> (double) r.exchange().non2xx() + r.exchange().socketErrors(), "%.0f");
+        System.out.println("| median of the runs | ping | bare ping (no Spring) | data_exchange |");
+        System.out.println("|---|---|---|---|");
+        row("ratio to the same run's ceiling", runs, (r, p) -> 100 * p.perSecond() / r.ceiling(), "%.0f %%");
+        row("requests/s", runs, (r, p) -> p.perSecond(), "%,.0f/s");
+        row("server CPU per request (routing-api or the bare server)", runs, (r, p) -> p.serverCpuMs(), "%.3f ms");
+        row("PostgreSQL CPU per request (all its processes)", runs, (r, p) -> p.postgresCpuMs(), "%.3f ms");
+        row("p50 at full load", runs, (r, p) -> p.p50Ms(), "%.1f ms");
+        row("p99 at full load", runs, (r, p) -> p.p99Ms(), "%.1f ms");
+        row("non-2xx answers and socket errors (sum)", runs, (r, p) -> (double) p.non2xx() + p.socketErrors(), "%.0f");
         System.out.println("\n(p99 at half rate: EndpointBenchmark, whose open-loop load counts latency from each request's scheduled time.)");
     }
 
-    private static void row(String label, List<Run> runs, Function<Run, Double> ping, Function<Run, Double> exchange, String format) {
-        System.out.printf(Locale.ROOT, "| %s | " + format + " | " + format + " |%n", label, median(runs, ping), median(runs, exchange));
+    private static String rate(Phase p, Run r) {
+        return p == null ? "– | –" : String.format(Locale.ROOT, "%,.0f/s | %.0f %%", p.perSecond(), 100 * p.perSecond() / r.ceiling());
     }
 
-    private static double median(List<Run> runs, Function<Run, Double> f) {
-        return EndpointBenchmark.median(runs.stream().map(f).toList());
+    private static void row(String label, List<Run> runs, BiFunction<Run, Phase, Double> f, String format) {
+        StringBuilder line = new StringBuilder("| " + label);
+        for (Function<Run, Phase> path : List.<Function<Run, Phase>>of(Run::ping, Run::bare, Run::exchange)) {
+            List<Double> values = runs.stream().filter(r -> path.apply(r) != null).map(r -> f.apply(r, path.apply(r))).toList();
+            line.append(" | ").append(values.isEmpty() ? "–" : String.format(Locale.ROOT, format, EndpointBenchmark.median(values)));
+        }
+        System.out.println(line.append(" |"));
     }
 }

@@ -4,6 +4,7 @@ import io.flowgate.routing.support.RoutingApiInstance;
 import jakarta.servlet.Filter;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.security.authorization.ObservationAuthorizationManager;
 import org.springframework.security.web.FilterChainProxy;
 import org.springframework.security.web.access.ExceptionTranslationFilter;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -40,11 +41,25 @@ class FlowEndpointSecurityChainTest {
         }
     }
 
+    /** Issue 12: Spring Security's observation wrappers were per-request work on every path, the Flow endpoint's included. */
+    @Test
+    void theAuthorisationDecisionsAreNotWrappedInObservations() {
+        for (String[] request : new String[][]{{"POST", "/flows/endpoint"}, {"POST", "/api/flows"}}) {
+            AuthorizationFilter authorization = (AuthorizationFilter) chain(request[0], request[1]).stream()
+                    .filter(AuthorizationFilter.class::isInstance).findFirst().orElseThrow();
+            assertThat(authorization.getAuthorizationManager()).as(request[0] + " " + request[1])
+                    .isNotInstanceOf(ObservationAuthorizationManager.class);
+        }
+    }
+
     private List<Class<?>> filters(String method, String path) {
+        return chain(method, path).stream().<Class<?>>map(Object::getClass).toList();
+    }
+
+    private List<Filter> chain(String method, String path) {
         MockHttpServletRequest request = new MockHttpServletRequest(method, path);
         request.setServletPath(path);
         // the first chain that matches serves the request, as in FilterChainProxy
-        List<Filter> chain = chains.getFilterChains().stream().filter(c -> c.matches(request)).findFirst().orElseThrow().getFilters();
-        return chain.stream().<Class<?>>map(Object::getClass).toList();
+        return chains.getFilterChains().stream().filter(c -> c.matches(request)).findFirst().orElseThrow().getFilters();
     }
 }
