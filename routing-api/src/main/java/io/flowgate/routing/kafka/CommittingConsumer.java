@@ -4,6 +4,7 @@ import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.routing.system.DatabaseOutage;
 import io.flowgate.routing.system.worker.Worker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -70,6 +71,8 @@ public abstract class CommittingConsumer extends Worker {
     private final String groupId;
     private final List<String> topics;
     private final MeterRegistry meters;
+    private final Counter notForThis;
+    private final Counter unreadable;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     // worker thread only
@@ -92,6 +95,8 @@ public abstract class CommittingConsumer extends Worker {
         this.groupId = groupId;
         this.topics = List.copyOf(topics);
         this.meters = meters;
+        this.notForThis = meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name);
+        this.unreadable = meters.counter("flowgate." + name + ".updates", "outcome", "unreadable");
     }
 
     /**
@@ -101,6 +106,16 @@ public abstract class CommittingConsumer extends Worker {
      * @return whether the event was for this consumer (else it is counted as {@code not_for_<name>})
      */
     protected abstract boolean apply(FlowgateEvent event);
+
+    /**
+     * Whether a record may be for this consumer, looked at before it is parsed (called for every record, so
+     * it must be cheap). False skips the record unparsed, counted as {@code not_for_<name>} like an event
+     * {@link #apply} declined; it must be false only for records {@link #apply} would certainly decline.
+     * The default looks at nothing.
+     */
+    protected boolean mayApply(byte[] value) {
+        return true;
+    }
 
     /** The event is skipped after {@value #MAX_ATTEMPTS} failed attempts; record that if it matters. */
     protected void gaveUp(FlowgateEvent event) {
@@ -237,17 +252,22 @@ public abstract class CommittingConsumer extends Worker {
 
     /** Applies one record; returns null when done with it, else the failure for which it is to be tried again. */
     private RuntimeException handle(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null && !mayApply(record.value())) {
+            notForThis.increment();
+            attempts.remove(partition);
+            return null;
+        }
         FlowgateEvent event;
         try {
             event = record.value() == null ? null : EventJson.fromBytes(record.value());
         } catch (IllegalArgumentException e) {
             log.warn("{} consumer skips an unreadable record at {}@{}", name, partition, record.offset());
-            meters.counter("flowgate." + name + ".updates", "outcome", "unreadable").increment();
+            unreadable.increment();
             return null;
         }
         try {
             if (event == null || !apply(event)) {
-                meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name).increment();
+                notForThis.increment();
             }
             attempts.remove(partition);
             return null;

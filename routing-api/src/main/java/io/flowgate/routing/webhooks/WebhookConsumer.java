@@ -47,6 +47,12 @@ class WebhookConsumer extends CommittingConsumer {
         this.meters = meters;
     }
 
+    /** Endpoint requests and steps that neither complete nor hand over are skipped before they are parsed. */
+    @Override
+    protected boolean mayApply(byte[] value) {
+        return WebhookEvent.mayApply(value);
+    }
+
     @Override
     protected boolean apply(FlowgateEvent event) {
         Optional<WebhookEvent> found = WebhookEvent.of(event);
