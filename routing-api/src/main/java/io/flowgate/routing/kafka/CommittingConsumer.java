@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       transaction. Other consumers of the group (other instances) own other partitions; a rebalance may hand
  *       a record to two of them at once, which the subclass's deduplication must make harmless.</li>
  *   <li>Offsets are committed by hand, after the transactions of the records they cover committed: a crash
- *       redelivers at most the last poll's records (at least once).</li>
+ *       redelivers at most the last poll's records (at least once). A poll whose records were all skipped
+ *       ({@link #mayApply}, {@link #apply} declining) leaves its offsets to a later poll's commit, made at the
+ *       latest a second after the previous one: a crash may then also redeliver up to a second of skipped
+ *       records, which are skipped again.</li>
  *   <li>Database away: the record is retried with backoff (one warning, one line on recovery: {@link Worker}), and the
  *       partition does not move past it, so no record is skipped and none overtakes another. A record that
  *       fails for another reason is retried {@value #MAX_ATTEMPTS} times, then given up ({@link #gaveUp}) and
@@ -65,6 +68,7 @@ public abstract class CommittingConsumer extends Worker {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    private static final long SKIPPED_COMMIT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final KafkaStatus kafka;
     private final String name;
@@ -78,6 +82,9 @@ public abstract class CommittingConsumer extends Worker {
     // worker thread only
     private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
     private String retrying = "the record"; // the record the database failure holds up, for the warning
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private boolean changed; // a record since the last commit did something (applied, gave up, unreadable)
+    private long lastCommitNanos = System.nanoTime();
 
     /** Failed attempts at the record at {@code offset}. */
     private record Attempts(long offset, int count) {
@@ -209,7 +216,6 @@ public abstract class CommittingConsumer extends Worker {
     /** One poll: apply its records in order per partition, then commit what was applied; failed when one is to be retried. */
     private Step pollOnce() {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
         RuntimeException retryLater = null;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
@@ -223,17 +229,29 @@ public abstract class CommittingConsumer extends Worker {
                     retryLater = failure;
                     break;
                 }
-                applied.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                uncommitted.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
-        commit(applied);
+        if (changed || retryLater != null || System.nanoTime() - lastCommitNanos >= SKIPPED_COMMIT_EVERY_NANOS) {
+            commitUncommitted();
+        }
         return retryLater == null ? Step.WORKED : Step.failed(retryLater);
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
-        if (applied.isEmpty()) {
+    /** Commits the offsets of the records handled since the last commit (of the partitions still assigned). */
+    private void commitUncommitted() {
+        lastCommitNanos = System.nanoTime();
+        changed = false;
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
             return;
         }
+        Map<TopicPartition, OffsetAndMetadata> applied = Map.copyOf(uncommitted);
+        uncommitted.clear();
+        commit(applied);
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
         try {
             consumer.commitSync(applied, COMMIT_TIMEOUT);
         } catch (WakeupException wakeUp) {
@@ -263,11 +281,14 @@ public abstract class CommittingConsumer extends Worker {
         } catch (IllegalArgumentException e) {
             log.warn("{} consumer skips an unreadable record at {}@{}", name, partition, record.offset());
             unreadable.increment();
+            changed = true;
             return null;
         }
         try {
             if (event == null || !apply(event)) {
                 notForThis.increment();
+            } else {
+                changed = true;
             }
             attempts.remove(partition);
             return null;
@@ -290,6 +311,7 @@ public abstract class CommittingConsumer extends Worker {
             return e;
         }
         attempts.remove(partition);
+        changed = true;
         log.error("{} consumer gives up on {}@{} after {} attempts and skips it: {}", name, partition, record.offset(), count, describe(e));
         log.debug("failure details", e);
         if (event != null) {
@@ -332,6 +354,9 @@ public abstract class CommittingConsumer extends Worker {
     private void close() {
         KafkaConsumer<String, byte[]> c = consumer;
         consumer = null;
+        // offsets of skipped records not committed yet: the next consumer reads those records again and skips them
+        uncommitted.clear();
+        changed = false;
         if (c != null) {
             try {
                 c.close(Duration.ofSeconds(5));
