@@ -4,6 +4,7 @@ import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.routing.system.DatabaseOutage;
 import io.flowgate.routing.system.worker.Worker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,7 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       transaction. Other consumers of the group (other instances) own other partitions; a rebalance may hand
  *       a record to two of them at once, which the subclass's deduplication must make harmless.</li>
  *   <li>Offsets are committed by hand, after the transactions of the records they cover committed: a crash
- *       redelivers at most the last poll's records (at least once).</li>
+ *       redelivers at most the last poll's records (at least once). A poll whose records were all skipped
+ *       ({@link #mayApply}, {@link #apply} declining) leaves its offsets to a later poll's commit, made at the
+ *       latest a second after the previous one: a crash may then also redeliver up to a second of skipped
+ *       records, which are skipped again.</li>
  *   <li>Database away: the record is retried with backoff (one warning, one line on recovery: {@link Worker}), and the
  *       partition does not move past it, so no record is skipped and none overtakes another. A record that
  *       fails for another reason is retried {@value #MAX_ATTEMPTS} times, then given up ({@link #gaveUp}) and
@@ -58,23 +62,31 @@ public abstract class CommittingConsumer extends Worker {
     public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024;
     public static final int MAX_POLL_RECORDS = 200;
     public static final int MAX_ATTEMPTS = 3;
+    /** What a fetch gathers when {@link #fetchWait()} is not zero: a few hundred events. */
+    public static final int FETCH_MIN_BYTES = 64 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(CommittingConsumer.class);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    private static final long SKIPPED_COMMIT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final KafkaStatus kafka;
     private final String name;
     private final String groupId;
     private final List<String> topics;
     private final MeterRegistry meters;
+    private final Counter notForThis;
+    private final Counter unreadable;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     // worker thread only
     private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
     private String retrying = "the record"; // the record the database failure holds up, for the warning
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private boolean changed; // a record since the last commit did something (applied, gave up, unreadable)
+    private long lastCommitNanos = System.nanoTime();
 
     /** Failed attempts at the record at {@code offset}. */
     private record Attempts(long offset, int count) {
@@ -92,6 +104,8 @@ public abstract class CommittingConsumer extends Worker {
         this.groupId = groupId;
         this.topics = List.copyOf(topics);
         this.meters = meters;
+        this.notForThis = meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name);
+        this.unreadable = meters.counter("flowgate." + name + ".updates", "outcome", "unreadable");
     }
 
     /**
@@ -101,6 +115,25 @@ public abstract class CommittingConsumer extends Worker {
      * @return whether the event was for this consumer (else it is counted as {@code not_for_<name>})
      */
     protected abstract boolean apply(FlowgateEvent event);
+
+    /**
+     * Whether a record may be for this consumer, looked at before it is parsed (called for every record, so
+     * it must be cheap). False skips the record unparsed, counted as {@code not_for_<name>} like an event
+     * {@link #apply} declined; it must be false only for records {@link #apply} would certainly decline.
+     * The default looks at nothing.
+     */
+    protected boolean mayApply(byte[] value) {
+        return true;
+    }
+
+    /**
+     * How long the broker may hold a fetch to gather {@link #FETCH_MIN_BYTES} for it; zero (the default) answers a
+     * fetch as soon as one record is there. A consumer that may lag that long gets one fetch per many records
+     * instead of one per few while the topic is busy.
+     */
+    protected Duration fetchWait() {
+        return Duration.ZERO;
+    }
 
     /** The event is skipped after {@value #MAX_ATTEMPTS} failed attempts; record that if it matters. */
     protected void gaveUp(FlowgateEvent event) {
@@ -186,6 +219,10 @@ public abstract class CommittingConsumer extends Worker {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (!fetchWait().isZero()) {
+            config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchWait().toMillis());
+        }
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         c.subscribe(topics);
         return c;
@@ -194,7 +231,6 @@ public abstract class CommittingConsumer extends Worker {
     /** One poll: apply its records in order per partition, then commit what was applied; failed when one is to be retried. */
     private Step pollOnce() {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
         RuntimeException retryLater = null;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
@@ -208,17 +244,29 @@ public abstract class CommittingConsumer extends Worker {
                     retryLater = failure;
                     break;
                 }
-                applied.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                uncommitted.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
-        commit(applied);
+        if (changed || retryLater != null || System.nanoTime() - lastCommitNanos >= SKIPPED_COMMIT_EVERY_NANOS) {
+            commitUncommitted();
+        }
         return retryLater == null ? Step.WORKED : Step.failed(retryLater);
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
-        if (applied.isEmpty()) {
+    /** Commits the offsets of the records handled since the last commit (of the partitions still assigned). */
+    private void commitUncommitted() {
+        lastCommitNanos = System.nanoTime();
+        changed = false;
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
             return;
         }
+        Map<TopicPartition, OffsetAndMetadata> applied = Map.copyOf(uncommitted);
+        uncommitted.clear();
+        commit(applied);
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> applied) {
         try {
             consumer.commitSync(applied, COMMIT_TIMEOUT);
         } catch (WakeupException wakeUp) {
@@ -237,17 +285,25 @@ public abstract class CommittingConsumer extends Worker {
 
     /** Applies one record; returns null when done with it, else the failure for which it is to be tried again. */
     private RuntimeException handle(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null && !mayApply(record.value())) {
+            notForThis.increment();
+            attempts.remove(partition);
+            return null;
+        }
         FlowgateEvent event;
         try {
             event = record.value() == null ? null : EventJson.fromBytes(record.value());
         } catch (IllegalArgumentException e) {
             log.warn("{} consumer skips an unreadable record at {}@{}", name, partition, record.offset());
-            meters.counter("flowgate." + name + ".updates", "outcome", "unreadable").increment();
+            unreadable.increment();
+            changed = true;
             return null;
         }
         try {
             if (event == null || !apply(event)) {
-                meters.counter("flowgate." + name + ".updates", "outcome", "not_for_" + name).increment();
+                notForThis.increment();
+            } else {
+                changed = true;
             }
             attempts.remove(partition);
             return null;
@@ -270,6 +326,7 @@ public abstract class CommittingConsumer extends Worker {
             return e;
         }
         attempts.remove(partition);
+        changed = true;
         log.error("{} consumer gives up on {}@{} after {} attempts and skips it: {}", name, partition, record.offset(), count, describe(e));
         log.debug("failure details", e);
         if (event != null) {
@@ -312,6 +369,9 @@ public abstract class CommittingConsumer extends Worker {
     private void close() {
         KafkaConsumer<String, byte[]> c = consumer;
         consumer = null;
+        // offsets of skipped records not committed yet: the next consumer reads those records again and skips them
+        uncommitted.clear();
+        changed = false;
         if (c != null) {
             try {
                 c.close(Duration.ofSeconds(5));

@@ -1,7 +1,9 @@
 package io.flowgate.routing.sessions;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.system.JsonColumns;
 import io.flowgate.events.FlowgateEvent;
@@ -32,6 +34,12 @@ public class FlowSessionRepository {
             session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
             created_at, updated_at, expires_at, handover_at, flow_version, experiment_id, variant""";
+    /**
+     * What {@code last_response} holds when the last answer was the newest history screen,
+     * {@code {"screen": <its screen>, "data": <its data>}} (every step but a completion): a JSON scalar, which no
+     * stored answer is (they are objects), instead of the screen's data a second time.
+     */
+    static final String LAST_HISTORY_SCREEN = "true";
 
     private final JdbcClient jdbc;
     private final ObjectMapper mapper;
@@ -81,7 +89,8 @@ public class FlowSessionRepository {
         params.put("history", JsonColumns.text(mapper, s.history()));
         params.put("data", JsonColumns.text(mapper, s.userData()));
         params.put("hash", s.lastRequestHash());
-        params.put("response", s.lastResponse() == null ? null : JsonColumns.text(mapper, s.lastResponse()));
+        params.put("response", s.lastResponse() == null ? null
+                : isLastHistoryScreen(s.lastResponse(), s.history()) ? LAST_HISTORY_SCREEN : JsonColumns.text(mapper, s.lastResponse()));
         params.put("transitions", s.transitions());
         params.put("id", s.sessionId());
         params.put("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()));
@@ -93,18 +102,46 @@ public class FlowSessionRepository {
                 WHERE session_id = :id""", params, topic, event);
     }
 
+    /** Whether {@code response} is exactly {@code {"screen": s, "data": d}} of the newest screen of {@code history}. */
+    private static boolean isLastHistoryScreen(JsonNode response, List<FlowSession.Screen> history) {
+        if (history.isEmpty() || !(response instanceof ObjectNode answer) || answer.size() != 2) {
+            return false;
+        }
+        FlowSession.Screen last = history.get(history.size() - 1);
+        JsonNode screen = answer.get("screen");
+        JsonNode data = answer.get("data");
+        return screen != null && screen.isTextual() && screen.textValue().equals(last.screen())
+                && data != null && (data == last.data() || data.equals(last.data()));
+    }
+
+    /** The stored answer; {@link #LAST_HISTORY_SCREEN} is rebuilt from the newest history screen. */
+    private JsonNode lastResponse(String stored, List<FlowSession.Screen> history) {
+        if (stored == null) {
+            return null;
+        }
+        if (!LAST_HISTORY_SCREEN.equals(stored)) {
+            return JsonColumns.tree(mapper, stored);
+        }
+        FlowSession.Screen last = history.get(history.size() - 1);
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
+        answer.put("screen", last.screen());
+        answer.set("data", last.data() == null ? null : last.data().deepCopy());
+        return answer;
+    }
+
     private FlowSession map(ResultSet rs, int row) throws SQLException {
+        List<FlowSession.Screen> history = JsonColumns.read(mapper, rs.getString("history"), HISTORY);
         return new FlowSession(
                 rs.getObject("session_id", UUID.class),
                 rs.getString("wa_id"),
                 rs.getString("flow_id"),
                 rs.getString("status"),
                 rs.getString("current_screen"),
-                JsonColumns.read(mapper, rs.getString("history"), HISTORY),
+                history,
                 (ObjectNode) JsonColumns.tree(mapper, rs.getString("user_data")),
                 (ObjectNode) JsonColumns.tree(mapper, rs.getString("initial_data")),
                 rs.getBytes("last_request_hash"),
-                rs.getString("last_response") == null ? null : JsonColumns.tree(mapper, rs.getString("last_response")),
+                lastResponse(rs.getString("last_response"), history),
                 rs.getInt("transitions"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +31,7 @@ import java.util.Set;
 class WebhookConsumer extends CommittingConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookConsumer.class);
+    private static final Duration FETCH_WAIT = Duration.ofMillis(100);
 
     private final WebhookRepository repository;
     private final LeadFields leads;
@@ -45,6 +47,21 @@ class WebhookConsumer extends CommittingConsumer {
         this.tx = tx;
         this.json = json;
         this.meters = meters;
+    }
+
+    /**
+     * Deliveries may start 100 ms later: a busy {@code flowgate.transitions} (two records per Flow step, nearly
+     * all skipped) is then fetched in batches rather than a few records at a time.
+     */
+    @Override
+    protected Duration fetchWait() {
+        return FETCH_WAIT;
+    }
+
+    /** Endpoint requests and steps that neither complete nor hand over are skipped before they are parsed. */
+    @Override
+    protected boolean mayApply(byte[] value) {
+        return WebhookEvent.mayApply(value);
     }
 
     @Override

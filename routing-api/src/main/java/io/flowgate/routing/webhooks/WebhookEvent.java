@@ -1,14 +1,23 @@
 package io.flowgate.routing.webhooks;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.events.LeadStateUpdated;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A committed event as webhooks see it: its id, the webhook event types it is (most specific first), the
@@ -33,8 +42,56 @@ record WebhookEvent(String eventId, List<String> types, String leadKey, Instant 
     /** Every type, in the order the most specific one of an event is chosen. */
     static final List<String> TYPES = List.of(LEAD_QUALIFIED, LEAD_HANDOVER, LEAD_COLD, FLOW_COMPLETED, LEAD_UPDATED);
 
+    /** The event types {@link #of} never turns into a webhook event: every known type but the two it reads. */
+    private static final Set<String> IGNORED_TYPES = Arrays.stream(FlowgateEvent.class.getAnnotation(JsonSubTypes.class).value())
+            .map(JsonSubTypes.Type::name)
+            .filter(name -> !name.equals(LeadStateUpdated.TYPE) && !name.equals(FlowTransition.TYPE))
+            .collect(Collectors.toUnmodifiableSet());
+    private static final JsonFactory JSON = EventJson.mapper().getFactory();
+
     WebhookEvent {
         types = List.copyOf(types);
+    }
+
+    /**
+     * Whether the event in {@code json} may be one {@link #of} turns into a webhook event, decided from its
+     * top-level {@code type}, {@code completed} and {@code handover} with a streaming read that builds no
+     * objects (nested values are skipped), in any field order and spacing (the outbox relay sends PostgreSQL's
+     * text of the row). Most records of {@code flowgate.transitions} are endpoint requests and steps that
+     * neither complete nor hand over, which webhooks never use. False only when certain: a known type other
+     * than {@code lead_state_updated} and {@code flow_transition}, or a {@code flow_transition} whose
+     * {@code completed} and {@code handover} are both false, null or absent; anything else (unreadable JSON,
+     * an unknown or missing type, unexpected values) is true, and the full parse decides as before.
+     */
+    static boolean mayApply(byte[] json) {
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return true;
+            }
+            String type = null;
+            boolean mayBeDone = false;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "type" -> {
+                        if (value != JsonToken.VALUE_STRING || type != null) {
+                            return true;
+                        }
+                        type = p.getText();
+                    }
+                    case "completed", "handover" -> mayBeDone |= value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL;
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT || type == null) {
+                return true;
+            }
+            return FlowTransition.TYPE.equals(type) ? mayBeDone : !IGNORED_TYPES.contains(type);
+        } catch (IOException unreadable) {
+            return true; // the full parse reports it
+        }
     }
 
     /** The webhook view of {@code event}, or empty when no webhook type applies to it. */

@@ -6,9 +6,11 @@ import io.flowgate.routing.support.RoutingApiInstance;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,6 +73,40 @@ class DoubleTapTest {
         assertThat(session.path("transitions").asInt()).isEqualTo(4);
         // a different request after completion is refused
         assertThat(client.send(payload("INIT", "", token)).status()).isEqualTo(427);
+    }
+
+    @Test
+    void aRepeatGetsTheVeryAnswerWhichTheSessionRowHoldsOnlyOnceInItsHistory() {
+        JsonNode minted = app.mint("15550006666", "double-tap", null);
+        String token = minted.path("flow_token").asText();
+        UUID session = UUID.fromString(minted.path("session_id").asText());
+        client.send(payload("INIT", "", token));
+        ObjectNode step = payload("data_exchange", "WELCOME", token);
+        step.with("data").put("name", "Ana");
+
+        WhatsAppFlowClient.Answer first = client.send(step);
+        // the answer is the newest history screen: last_response says so instead of holding its data again
+        assertThat(lastResponse(session)).isEqualTo("true");
+        WhatsAppFlowClient.Answer repeat = client.send(step);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.screen()).isEqualTo("DETAILS");
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(repeat.json()).isEqualTo(first.json());
+        assertThat(app.session(session.toString()).path("transitions").asInt()).as("INIT + one data_exchange").isEqualTo(2);
+
+        // the completion's answer is not a history screen: it is stored whole, and a repeat gets it too
+        client.send(payload("data_exchange", "DETAILS", token));
+        WhatsAppFlowClient.Answer done = client.send(payload("data_exchange", "CONFIRM", token));
+        assertThat(done.screen()).isEqualTo("SUCCESS");
+        assertThat(lastResponse(session)).startsWith("{");
+        assertThat(client.send(payload("data_exchange", "CONFIRM", token)).json()).isEqualTo(done.json());
+    }
+
+    private static String lastResponse(UUID session) {
+        return app.context().getBean(JdbcClient.class)
+                .sql("SELECT last_response::text FROM flow_sessions WHERE session_id = ?").param(session)
+                .query(String.class).single();
     }
 
     /** Seals every request first (each with its own key, as separate taps are), then posts them together. */

@@ -2,6 +2,7 @@ package io.flowgate.routing.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowgate.events.EndpointRequest;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.LeadStateUpdated;
 import io.flowgate.routing.support.RoutingApiInstance;
@@ -10,6 +11,16 @@ import io.flowgate.routing.webhooks.WebhookReceiver.Received;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -221,6 +232,58 @@ class WebhookDeliveryTest {
         assertThat(flow.path("type").asText()).isEqualTo("flow.completed");
         assertThat(flow.path("flow").path("flow_id").asText()).isEqualTo("shape-flow");
         assertThat(bed.app().admin("GET", "/api/webhooks/" + plain, null).json().path("backlog").asInt()).isZero();
+    }
+
+    @Test
+    void recordsWebhooksSkipAreCommittedTogetherAtLeastOnceASecondNotOncePerPoll() throws Exception {
+        String group = bed.app().context().getBean(WebhookProperties.class).consumerGroup();
+        Counter skipped = bed.app().context().getBean(MeterRegistry.class)
+                .counter("flowgate.webhooks.updates", "outcome", "not_for_webhooks");
+        long commitsBefore = offsetCommits();
+        long started = System.nanoTime();
+        List<EndpointRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // one at a time, each skipped before the next is written: each is a poll of its own
+            EndpointRequest r = new EndpointRequest(UUID.randomUUID().toString(), Instant.now(), "flow", "skip-" + i,
+                    "A", "data_exchange", 200, "ok", 900);
+            double before = skipped.count();
+            bed.produce(r);
+            requests.add(r);
+            await().atMost(Duration.ofSeconds(60)).until(() -> skipped.count() > before);
+        }
+        double producingSeconds = (System.nanoTime() - started) / 1e9;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bed.broker().bootstrapServers()))) {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            for (var e : admin.listOffsets(admin.describeTopics(List.of(io.flowgate.events.Topics.TRANSITIONS)).allTopicNames().get()
+                    .get(io.flowgate.events.Topics.TRANSITIONS).partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(io.flowgate.events.Topics.TRANSITIONS, p.partition()),
+                            p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get().entrySet()) {
+                ends.put(e.getKey(), e.getValue().offset());
+            }
+            // skipped records are committed all the same (within about a second), so a restart does not read them again
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
+                        || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
+            });
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long commits = offsetCommits() - commitsBefore;
+        System.out.printf("offset commits for %d skipped records: %d (produced and skipped in %.1f s, committed after %.1f s)%n",
+                requests.size(), commits, producingSeconds, seconds);
+        // one commit per poll would be 20; batched, one a second at most (and one more at either end)
+        assertThat(commits).as("offset commits for %d skipped records produced in %.1f s, committed after %.1f s", requests.size(),
+                producingSeconds, seconds).isLessThanOrEqualTo(2 + (long) Math.ceil(seconds));
+    }
+
+    /** OffsetCommit requests the in-process broker has served (its request metrics, per API version). */
+    private static long offsetCommits() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        long count = 0;
+        for (ObjectName name : jmx.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=OffsetCommit,*"), null)) {
+            count += (Long) jmx.getAttribute(name, "Count");
+        }
+        return count;
     }
 
     @Test
