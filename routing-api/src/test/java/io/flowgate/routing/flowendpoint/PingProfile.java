@@ -44,7 +44,7 @@ public final class PingProfile {
         try (BenchmarkStack stack = BenchmarkStack.start("ping-profile", Map.of(), DataExchangeProfile.serverEnvironment(),
                 bare ? List.of() : jvm)) {
             if (bare) {
-                stack.startBare(jvm);
+                stack.startBare(jvm, false);
             }
             long pid = bare ? stack.bare.pid() : stack.server.pid();
             String url = (bare ? stack.bareBase : stack.base) + "/flows/endpoint";
