@@ -156,7 +156,7 @@ public final class WrkEndpointBenchmark {
     }
 
     /** One line per request, {@code <signature> <body>}: fresh sessions, each about to leave the first screen. */
-    private static Path requestFile(WhatsAppFlowClient client, String db, int count, Path file) throws Exception {
+    static Path requestFile(WhatsAppFlowClient client, String db, int count, Path file) throws Exception {
         List<WhatsAppFlowClient.Sealed> sealed = EndpointBenchmark.sealExchanges(client, db, count);
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
             for (WhatsAppFlowClient.Sealed s : sealed) {
@@ -174,7 +174,7 @@ public final class WrkEndpointBenchmark {
     }
 
     /** Reads the request file in each wrk thread; every request is used once (counted if the file runs out). */
-    private static final String EXCHANGE_LUA = """
+    static final String EXCHANGE_LUA = """
             local sigs, bodies, i, wrapped = {}, {}, 0, 0
             function init(args)
               for line in io.lines(args[1]) do
