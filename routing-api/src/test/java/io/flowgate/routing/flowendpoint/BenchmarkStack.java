@@ -125,7 +125,7 @@ final class BenchmarkStack implements AutoCloseable {
         int port = freePort();
         Path answer = null;
         if (exchanges) {
-            bareDb = createBareDatabase();
+            bareDb = createBareDatabase(sql, pg.getPort(), "bare");
             bareSql = DriverManager.getConnection(bareDb, "postgres", "");
             WhatsAppFlowClient.Answer routed = client.post(EndpointBenchmark.sealExchanges(client, db, 1).get(0));
             if (routed.status() != 200 || routed.json() == null) {
@@ -144,18 +144,21 @@ final class BenchmarkStack implements AutoCloseable {
         System.out.println("bare endpoint log: " + dir.resolve("bare.log"));
     }
 
-    /** Database {@code bare}: Flowgate's schema and the example Flow's row, read from routing-api's database. */
-    private String createBareDatabase() throws Exception {
-        try (Statement st = sql.createStatement()) {
-            st.execute("CREATE DATABASE bare");
+    /**
+     * Creates database {@code name} next to {@code source}'s with Flowgate's schema and the example Flow's row read
+     * from {@code source}: where {@link io.flowgate.routing.flowendpoint.crypto.BareTransition} keeps its sessions.
+     */
+    static String createBareDatabase(Connection source, int port, String name) throws Exception {
+        try (Statement st = source.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
         }
-        String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/bare";
+        String url = "jdbc:postgresql://localhost:" + port + "/" + name;
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(url);
         ds.setUser("postgres");
         FlowgateSchema.migrate(ds);
         try (Connection target = ds.getConnection();
-             PreparedStatement read = sql.prepareStatement("SELECT * FROM flows WHERE flow_id = ?")) {
+             PreparedStatement read = source.prepareStatement("SELECT * FROM flows WHERE flow_id = ?")) {
             read.setString(1, DeviceRepairExample.FLOW_ID);
             try (ResultSet rs = read.executeQuery()) {
                 rs.next();

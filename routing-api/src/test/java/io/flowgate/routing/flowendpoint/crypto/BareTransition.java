@@ -60,7 +60,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * serialised with Jackson per request, so the answer, the history and the event have routing-api's sizes.
  * The relay takes no advisory lock, writes no heartbeats and counts no backlog.
  */
-final class BareTransition implements AutoCloseable {
+public final class BareTransition implements AutoCloseable {
 
     static final String CHANNEL = "flowgate_bare_outbox";
     private static final int BATCH = 500;
@@ -89,8 +89,11 @@ final class BareTransition implements AutoCloseable {
     private final Thread relay;
     private volatile boolean running = true;
 
-    /** @param answer {@code {"screen": ..., "data": {...}}} of the answer to send (and record in the history) */
-    BareTransition(String db, ObjectNode answer, String kafka) {
+    /**
+     * @param answer {@code {"screen": ..., "data": {...}}} of the answer to send (and record in the history)
+     * @param kafka  the broker the relay publishes to; null: no relay (the rows stay in the outbox)
+     */
+    public BareTransition(String db, ObjectNode answer, String kafka) {
         HikariConfig config = new HikariConfig(); // routing-api's spring.datasource.hikari settings
         config.setJdbcUrl(db);
         config.setUsername("postgres");
@@ -100,16 +103,18 @@ final class BareTransition implements AutoCloseable {
         config.setPoolName("flowgate-bare");
         this.pool = new HikariDataSource(config);
         this.answer = answer;
-        this.relay = daemon(() -> relay(db, kafka), "bare-outbox-relay");
-        relay.start();
+        this.relay = kafka == null ? null : daemon(() -> relay(db, kafka), "bare-outbox-relay");
+        if (relay != null) {
+            relay.start();
+        }
     }
 
     /** A committed transition: the plaintext answer, and what the {@code endpoint_request} event names. */
-    record Answered(byte[] plaintext, String flowId, String sessionId, String screen, Integer flowVersion) {
+    public record Answered(byte[] plaintext, String flowId, String sessionId, String screen, Integer flowVersion) {
     }
 
     /** The transition, or null when no session has the token. */
-    Answered step(JsonNode payload) throws Exception {
+    public Answered step(JsonNode payload) throws Exception {
         String version = payload.path("version").asText();
         String screen = payload.path("screen").asText(null);
         ObjectNode submitted = payload.path("data") instanceof ObjectNode o ? o : MAPPER.createObjectNode();
