@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """A ping's CPU split by layer (docs/profiles/README.md, "ping").
 
-usage: ping-layers.py ping-cpu.collapsed
+usage: ping-layers.py ping-cpu.collapsed [--exchange]
+
+--exchange (a data_exchange profile, e.g. of the bare transition, BareTransition): three more layers, pgjdbc,
+HikariCP and Jackson, each taking its own frames out of whichever layer called it; the bare outbox relay
+thread and the bare NOTIFY thread are counted as background work like routing-api's relay.
 
 Each sample goes to the innermost layer on its stack (scanning from the leaf towards the root, the first
 frame that marks a layer): time spent in the RSA decryption called from the controller is the crypto's,
@@ -29,6 +33,13 @@ LAYERS = [
     ("Tomcat: connector, HTTP parse/write, pipeline", r"org/apache/coyote|org/apache/catalina|org/apache/tomcat"),
     ("Kafka producer (its I/O thread)", r"org/apache/kafka"),
 ]
+EXCHANGE_LAYERS = [
+    ("JDBC driver (pgjdbc), incl. its socket I/O", r"org/postgresql/"),
+    ("HikariCP (pool, proxies)", r"com/zaxxer/hikari/"),
+    ("Jackson (parse, trees, serialise)", r"com/fasterxml/jackson/"),
+]
+if "--exchange" in sys.argv:
+    LAYERS[2:2] = EXCHANGE_LAYERS
 COMPILED = [(n, re.compile(p)) for n, p in LAYERS]
 KERNEL = re.compile(r"_\[k\]$")
 SCHED = re.compile(r"schedule|futex|finish_task_switch|__switch_to")
@@ -42,7 +53,8 @@ BARE_EVENT = re.compile(r"org/apache/kafka/clients/producer/KafkaProducer\.send|
 MICROMETER = re.compile(r"io/micrometer")
 # Flowgate's background workers (the Kafka consumers, the outbox relay): not per ping, spread over the pings
 WORKER_LAYER = "background workers (Kafka consumers, relay: not per request)"
-WORKER = re.compile(r"io/flowgate/routing/system/worker/Worker\.|io/flowgate/routing/outbox/|AbstractCoordinator\$HeartbeatThread")
+WORKER = re.compile(r"io/flowgate/routing/system/worker/Worker\.|io/flowgate/routing/outbox/|AbstractCoordinator\$HeartbeatThread"
+                    r"|BareTransition\.relay|BareTransition\.publishBatch|BareTransition\.lambda\$wake")
 
 
 def layer(frames):
@@ -51,7 +63,8 @@ def layer(frames):
         return "JIT compiler" if any(COMPILED[0][1].search(f) for f in head) else "GC"
     if any(WORKER.search(f) for f in frames):
         return WORKER_LAYER
-    if any(EVENT.search(f) for f in frames) or (any(BARE.search(f) for f in frames) and any(BARE_EVENT.search(f) for f in frames)):
+    if any(EVENT.search(f) for f in frames) or (any(BARE.search(f) for f in frames) and any(BARE_EVENT.search(f) for f in frames)
+                                                 and not any("BareTransition" in f for f in frames)):
         return EVENT_LAYER
     for frame in reversed(frames):
         for name, rx in COMPILED:

@@ -1,11 +1,15 @@
 package io.flowgate.routing.flowendpoint;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.embedded.EmbeddedKafkaBroker;
 import io.flowgate.routing.flowendpoint.crypto.BareFlowEndpoint;
 import io.flowgate.routing.examples.DeviceRepairExample;
 import io.flowgate.testkit.TestKeys;
 import io.flowgate.routing.testclient.WhatsAppFlowClient;
+import io.flowgate.schema.FlowgateSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,7 +18,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +48,9 @@ final class BenchmarkStack implements AutoCloseable {
     /** The framework-free ping server, once {@link #startBare} started it. */
     Process bare;
     URI bareBase;
+    /** The bare server's database and a connection to it, when it serves data_exchange too. */
+    String bareDb;
+    Connection bareSql;
 
     private BenchmarkStack(EmbeddedPostgres pg, EmbeddedKafkaBroker kafka, String db, Process server, URI base,
                            WhatsAppFlowClient client, Connection sql, long postmaster, KeyPair keys, Path dir) {
@@ -104,16 +116,67 @@ final class BenchmarkStack implements AutoCloseable {
 
     /**
      * Starts {@link BareFlowEndpoint} (a ping's work without Spring) with routing-api's key, app secret and
-     * Kafka broker, and waits for its first answered ping: the same wrk script serves both.
+     * Kafka broker, and waits for its first answered ping: the same wrk script serves both. With
+     * {@code exchanges} it also serves data_exchange against a database of its own in the same PostgreSQL
+     * ({@link #bareDb}, migrated, the example Flow's row copied; its own outbox, so routing-api's relay never
+     * touches its rows), answering with the screen and data of one routing-api answer captured here.
      */
-    void startBare(List<String> jvmOptions) throws Exception {
+    void startBare(List<String> jvmOptions, boolean exchanges) throws Exception {
         int port = freePort();
+        Path answer = null;
+        if (exchanges) {
+            bareDb = createBareDatabase(sql, pg.getPort(), "bare");
+            bareSql = DriverManager.getConnection(bareDb, "postgres", "");
+            WhatsAppFlowClient.Answer routed = client.post(EndpointBenchmark.sealExchanges(client, db, 1).get(0));
+            if (routed.status() != 200 || routed.json() == null) {
+                throw new IllegalStateException("routing-api did not answer a data_exchange: " + routed.status());
+            }
+            ObjectNode template = JsonNodeFactory.instance.objectNode();
+            template.put("screen", routed.screen());
+            template.set("data", routed.data());
+            answer = Files.writeString(dir.resolve("answer.json"), template.toString());
+        }
         bare = BareFlowEndpoint.start(port, dir.resolve("private.pem"), EndpointBenchmark.APP_SECRET, kafka.bootstrapServers(),
-                dir.resolve("bare.log"), jvmOptions);
+                bareDb, answer, dir.resolve("bare.log"), jvmOptions);
         bareBase = URI.create("http://localhost:" + port);
         EndpointBenchmark.awaitFirstPing(new WhatsAppFlowClient(bareBase.resolve("/flows/endpoint"), keys.getPublic(),
                 EndpointBenchmark.APP_SECRET), System.nanoTime());
         System.out.println("bare endpoint log: " + dir.resolve("bare.log"));
+    }
+
+    /**
+     * Creates database {@code name} next to {@code source}'s with Flowgate's schema and the example Flow's row read
+     * from {@code source}: where {@link io.flowgate.routing.flowendpoint.crypto.BareTransition} keeps its sessions.
+     */
+    static String createBareDatabase(Connection source, int port, String name) throws Exception {
+        try (Statement st = source.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        String url = "jdbc:postgresql://localhost:" + port + "/" + name;
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(url);
+        ds.setUser("postgres");
+        FlowgateSchema.migrate(ds);
+        try (Connection target = ds.getConnection();
+             PreparedStatement read = source.prepareStatement("SELECT * FROM flows WHERE flow_id = ?")) {
+            read.setString(1, DeviceRepairExample.FLOW_ID);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+                ResultSetMetaData meta = rs.getMetaData();
+                List<String> names = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    names.add(meta.getColumnName(i));
+                }
+                try (PreparedStatement insert = target.prepareStatement("INSERT INTO flows (" + String.join(", ", names)
+                        + ") VALUES (" + String.join(", ", Collections.nCopies(names.size(), "?")) + ")")) {
+                    for (int i = 1; i <= names.size(); i++) {
+                        insert.setObject(i, rs.getObject(i));
+                    }
+                    insert.executeUpdate();
+                }
+            }
+        }
+        return url;
     }
 
     private static int freePort() throws Exception {
@@ -125,6 +188,9 @@ final class BenchmarkStack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         sql.close();
+        if (bareSql != null) {
+            bareSql.close();
+        }
         if (bare != null) {
             bare.destroy();
             bare.waitFor(10, TimeUnit.SECONDS);

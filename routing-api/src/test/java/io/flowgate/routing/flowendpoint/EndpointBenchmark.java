@@ -285,7 +285,7 @@ public final class EndpointBenchmark {
         return sealed;
     }
 
-    private static List<String> preloadSessions(String db, int count, String flowId) throws Exception {
+    static List<String> preloadSessions(String db, int count, String flowId) throws Exception {
         List<String> tokens = new ArrayList<>(count);
         Random random = new Random();
         try (Connection c = DriverManager.getConnection(db, "postgres", "")) {

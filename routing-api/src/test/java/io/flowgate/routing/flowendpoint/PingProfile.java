@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Where a {@code ping}'s time goes (issue 12, docs/profiles/README.md "ping"): routing-api from its jar (or,
@@ -23,6 +24,9 @@ import java.util.Map;
  * ({@code routing-api} or {@code bare}), {@code profile.warmupSeconds} (60), {@code profile.countSeconds} (20),
  * {@code profile.cpuSeconds} (30), {@code profile.connections} (wrk's, 16), {@code profile.env} (extra environment
  * of routing-api, {@code NAME=value,…}, e.g. {@code FLOWGATE_HTTP_THREADS=48,FLOWGATE_ENDPOINT_MAX_IN_FLIGHT=32}).
+ * {@code -Dprofile.action=data_exchange} profiles transitions instead of pings (one fresh pre-inserted session per
+ * request, {@link WrkEndpointBenchmark}'s request files and script; with {@code profile.target=bare} the bare
+ * server's data_exchange, {@link io.flowgate.routing.flowendpoint.crypto.BareTransition}).
  * Only proportions and per-request figures are meant to be read from it on a shared machine.
  */
 public final class PingProfile {
@@ -35,6 +39,7 @@ public final class PingProfile {
         Path out = DataExchangeProfile.outputDirectory();
         String name = System.getProperty("profile.name", "ping");
         boolean bare = "bare".equals(System.getProperty("profile.target", "routing-api"));
+        boolean exchange = "data_exchange".equals(System.getProperty("profile.action", "ping"));
         int warmupSeconds = Integer.getInteger("profile.warmupSeconds", 60);
         int countSeconds = Integer.getInteger("profile.countSeconds", 20);
         int cpuSeconds = Integer.getInteger("profile.cpuSeconds", 30);
@@ -44,26 +49,43 @@ public final class PingProfile {
         try (BenchmarkStack stack = BenchmarkStack.start("ping-profile", Map.of(), DataExchangeProfile.serverEnvironment(),
                 bare ? List.of() : jvm)) {
             if (bare) {
-                stack.startBare(jvm);
+                stack.startBare(jvm, exchange);
             }
             long pid = bare ? stack.bare.pid() : stack.server.pid();
             String url = (bare ? stack.bareBase : stack.base) + "/flows/endpoint";
-            Path script = WrkEndpointBenchmark.pingScript(stack.client, Files.createTempDirectory("flowgate-ping-"));
+            Path dir = Files.createTempDirectory("flowgate-ping-");
+            Path script = exchange ? Files.writeString(dir.resolve("exchange.lua"), WrkEndpointBenchmark.EXCHANGE_LUA)
+                    : WrkEndpointBenchmark.pingScript(stack.client, dir);
+            String db = bare ? stack.bareDb : stack.db;
+            // data_exchange: a file of fresh sessions per phase, more than 3,000 transitions/s could use
+            Function<Integer, List<String>> requests = seconds -> {
+                if (!exchange) {
+                    return List.of();
+                }
+                try {
+                    return List.of(WrkEndpointBenchmark.requestFile(stack.client, db, 3_000 * seconds,
+                            dir.resolve("requests-" + System.nanoTime() + ".txt")).toString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
 
-            System.out.println("warm-up: " + WrkEndpointBenchmark.wrk(url, script, List.of(), connections, warmupSeconds, pid,
-                    stack.postmaster).row());
+            System.out.println("warm-up: " + WrkEndpointBenchmark.wrk(url, script, requests.apply(warmupSeconds), connections,
+                    warmupSeconds, pid, stack.postmaster).row());
 
+            List<String> countedRequests = requests.apply(countSeconds);
             long switchesBefore = contextSwitches(pid);
-            WrkEndpointBenchmark.Phase counted = WrkEndpointBenchmark.wrk(url, script, List.of(), connections, countSeconds, pid,
+            WrkEndpointBenchmark.Phase counted = WrkEndpointBenchmark.wrk(url, script, countedRequests, connections, countSeconds, pid,
                     stack.postmaster);
             long switches = contextSwitches(pid) - switchesBefore;
             long answered = counted.requests() - counted.non2xx();
             String report = String.format(Locale.ROOT, """
-                            %s, ping, wrk -t1 -c%d, %d s counted after %d s of warm-up, environment %s
-                            %,.0f pings/s, %d answered (non-2xx %d, socket errors %d), p50 %.1f ms, p99 %.1f ms
-                            server CPU per ping %.3f ms (PostgreSQL %.3f ms)
-                            server context switches per ping %.2f, threads %d
-                            """, bare ? "bare Flow endpoint (no Spring)" : "routing-api", connections, countSeconds, warmupSeconds,
+                            %s, %s, wrk -t1 -c%d, %d s counted after %d s of warm-up, environment %s
+                            %,.0f requests/s, %d answered (non-2xx %d, socket errors %d), p50 %.1f ms, p99 %.1f ms
+                            server CPU per request %.3f ms (PostgreSQL %.3f ms)
+                            server context switches per request %.2f, threads %d
+                            """, bare ? "bare Flow endpoint (no Spring)" : "routing-api", exchange ? "data_exchange" : "ping", connections,
+                    countSeconds, warmupSeconds,
                     DataExchangeProfile.serverEnvironment(), counted.perSecond(), answered, counted.non2xx(), counted.socketErrors(),
                     counted.p50Ms(), counted.p99Ms(), counted.serverCpuMs(), counted.postgresCpuMs(), switches / (double) Math.max(1, answered),
                     threads(pid));
@@ -71,8 +93,9 @@ public final class PingProfile {
             Files.writeString(out.resolve(name + "-counted.txt"), report);
 
             Path file = out.resolve(name + "-cpu");
+            List<String> profiledRequests = requests.apply(cpuSeconds);
             DataExchangeProfile.jcmd(pid, lib, "start,event=cpu,interval=1ms");
-            WrkEndpointBenchmark.Phase profiled = WrkEndpointBenchmark.wrk(url, script, List.of(), connections, cpuSeconds, pid,
+            WrkEndpointBenchmark.Phase profiled = WrkEndpointBenchmark.wrk(url, script, profiledRequests, connections, cpuSeconds, pid,
                     stack.postmaster);
             DataExchangeProfile.jcmd(pid, lib, "dump,collapsed,file=" + file + ".collapsed");
             DataExchangeProfile.jcmd(pid, lib, "stop,file=" + file + ".html");

@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  * the example Flow's first screen, so every request is a real transition (no double-tap shortcut); wrk
  * reads them from a file and never reuses one within a phase. Each run measures the ceiling, then ping,
  * then the same ping against {@link BareFlowEndpoint} (a ping's work on a plain Tomcat servlet, no Spring:
- * the framework-free floor), then data_exchange; the report gives each run and the medians.
- * {@code -Dwrk.exchange=false} leaves data_exchange out (ping and the bare floor only).
+ * the framework-free floor), then data_exchange, then data_exchange against the bare server (the same servlet
+ * with one JDBC transaction of routing-api's statements and a minimal outbox relay, no Spring and no rules: the
+ * infrastructure floor of a transition; its sessions in a database of its own); the report gives each run and
+ * the medians. {@code -Dwrk.exchange=false} leaves both data_exchange phases out (ping and the bare floor only).
  *
  * <pre>
  * apt-get install wrk
@@ -64,8 +66,11 @@ public final class WrkEndpointBenchmark {
         }
     }
 
-    /** One run; {@code bare} is {@link BareFlowEndpoint}'s ping, {@code exchange} null with {@code -Dwrk.exchange=false}. */
-    record Run(double ceiling, Phase ping, Phase bare, Phase exchange) {
+    /**
+     * One run; {@code bare} is {@link BareFlowEndpoint}'s ping, {@code bareExchange} its data_exchange (the
+     * infrastructure floor of a transition); both exchanges null with {@code -Dwrk.exchange=false}.
+     */
+    record Run(double ceiling, Phase ping, Phase bare, Phase exchange, Phase bareExchange) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -83,7 +88,7 @@ public final class WrkEndpointBenchmark {
             WhatsAppFlowClient client = stack.client;
             Process server = stack.server;
             long postmaster = stack.postmaster;
-            stack.startBare(List.of());
+            stack.startBare(List.of(), exchanges);
             Path pingScript = pingScript(client, dir);
             Path exchangeScript = dir.resolve("exchange.lua");
             Files.writeString(exchangeScript, EXCHANGE_LUA);
@@ -99,6 +104,11 @@ public final class WrkEndpointBenchmark {
                         warmup, server.pid(), postmaster).row());
                 Files.delete(warmRequests);
                 DataExchangeProfile.awaitOutboxEmpty(sql);
+                Path bareWarm = requestFile(client, stack.bareDb, 2_000 * warmup, dir.resolve("bare-warm.txt"));
+                System.out.println("warm-up: bare data_exchange " + wrk(bareUrl, exchangeScript, List.of(bareWarm.toString()),
+                        connections, warmup, stack.bare.pid(), postmaster).row());
+                Files.delete(bareWarm);
+                DataExchangeProfile.awaitOutboxEmpty(stack.bareSql);
             }
 
             List<Run> results = new ArrayList<>();
@@ -107,6 +117,7 @@ public final class WrkEndpointBenchmark {
                 Phase ping = wrk(url, pingScript, List.of(), connections, seconds, server.pid(), postmaster);
                 Phase bare = wrk(bareUrl, pingScript, List.of(), connections, seconds, stack.bare.pid(), postmaster);
                 Phase exchange = null;
+                Phase bareExchange = null;
                 if (exchanges) {
                     // more requests than the ceiling allows in a phase: none is sent twice
                     Path requests = requestFile(client, db, (int) (ceiling * seconds * 1.1) + 1_000, dir.resolve("run" + run + ".txt"));
@@ -114,13 +125,21 @@ public final class WrkEndpointBenchmark {
                     exchange = wrk(url, exchangeScript, List.of(requests.toString()), connections, seconds, server.pid(), postmaster);
                     Files.delete(requests);
                     DataExchangeProfile.awaitOutboxEmpty(sql); // the relay's work belongs to the phase it follows
+                    Path bareRequests = requestFile(client, stack.bareDb, (int) (ceiling * seconds * 1.1) + 1_000,
+                            dir.resolve("bare-run" + run + ".txt"));
+                    DataExchangeProfile.awaitOutboxEmpty(stack.bareSql);
+                    bareExchange = wrk(bareUrl, exchangeScript, List.of(bareRequests.toString()), connections, seconds,
+                            stack.bare.pid(), postmaster);
+                    Files.delete(bareRequests);
+                    DataExchangeProfile.awaitOutboxEmpty(stack.bareSql);
                 }
-                Run r = new Run(ceiling, ping, bare, exchange);
+                Run r = new Run(ceiling, ping, bare, exchange, bareExchange);
                 results.add(r);
                 System.out.printf(Locale.ROOT, "run %d: ceiling %.0f/s; ping %s (%.0f %%); bare ping %s (%.0f %%)%s%n", run, ceiling,
                         ping.row(), 100 * ping.perSecond() / ceiling, bare.row(), 100 * bare.perSecond() / ceiling,
-                        exchange == null ? "" : String.format(Locale.ROOT, "; data_exchange %s (%.0f %%)", exchange.row(),
-                                100 * exchange.perSecond() / ceiling));
+                        exchange == null ? "" : String.format(Locale.ROOT, "; data_exchange %s (%.0f %%); bare data_exchange %s (%.0f %%)",
+                                exchange.row(), 100 * exchange.perSecond() / ceiling, bareExchange.row(),
+                                100 * bareExchange.perSecond() / ceiling));
             }
             report(results, seconds, connections);
         }
@@ -137,7 +156,7 @@ public final class WrkEndpointBenchmark {
     }
 
     /** One line per request, {@code <signature> <body>}: fresh sessions, each about to leave the first screen. */
-    private static Path requestFile(WhatsAppFlowClient client, String db, int count, Path file) throws Exception {
+    static Path requestFile(WhatsAppFlowClient client, String db, int count, Path file) throws Exception {
         List<WhatsAppFlowClient.Sealed> sealed = EndpointBenchmark.sealExchanges(client, db, count);
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
             for (WhatsAppFlowClient.Sealed s : sealed) {
@@ -155,7 +174,7 @@ public final class WrkEndpointBenchmark {
     }
 
     /** Reads the request file in each wrk thread; every request is used once (counted if the file runs out). */
-    private static final String EXCHANGE_LUA = """
+    static final String EXCHANGE_LUA = """
             local sigs, bodies, i, wrapped = {}, {}, 0, 0
             function init(args)
               for line in io.lines(args[1]) do
@@ -232,16 +251,17 @@ public final class WrkEndpointBenchmark {
     private static void report(List<Run> runs, int seconds, int connections) {
         System.out.printf(Locale.ROOT, "%n%d runs of %d s phases, wrk -t1 -c%d, %s%n%n", runs.size(), seconds, connections,
                 "crypto: " + CryptoProviders.describe());
-        System.out.println("| run | RSA ceiling (2 threads) | ping | ratio | bare ping | ratio | data_exchange | ratio |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| run | RSA ceiling (2 threads) | ping | ratio | bare ping | ratio | data_exchange | ratio "
+                + "| bare data_exchange | ratio |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
-            System.out.printf(Locale.ROOT, "| %d | %,.0f/s | %s | %s | %s |%n", i + 1, r.ceiling(), rate(r.ping(), r),
-                    rate(r.bare(), r), rate(r.exchange(), r));
+            System.out.printf(Locale.ROOT, "| %d | %,.0f/s | %s | %s | %s | %s |%n", i + 1, r.ceiling(), rate(r.ping(), r),
+                    rate(r.bare(), r), rate(r.exchange(), r), rate(r.bareExchange(), r));
         }
         System.out.println();
-        System.out.println("| median of the runs | ping | bare ping (no Spring) | data_exchange |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| median of the runs | ping | bare ping (no Spring) | data_exchange | bare data_exchange (no Spring, no rules) |");
+        System.out.println("|---|---|---|---|---|");
         row("ratio to the same run's ceiling", runs, (r, p) -> 100 * p.perSecond() / r.ceiling(), "%.0f %%");
         row("requests/s", runs, (r, p) -> p.perSecond(), "%,.0f/s");
         row("server CPU per request (routing-api or the bare server)", runs, (r, p) -> p.serverCpuMs(), "%.3f ms");
@@ -258,7 +278,7 @@ public final class WrkEndpointBenchmark {
 
     private static void row(String label, List<Run> runs, BiFunction<Run, Phase, Double> f, String format) {
         StringBuilder line = new StringBuilder("| " + label);
-        for (Function<Run, Phase> path : List.<Function<Run, Phase>>of(Run::ping, Run::bare, Run::exchange)) {
+        for (Function<Run, Phase> path : List.<Function<Run, Phase>>of(Run::ping, Run::bare, Run::exchange, Run::bareExchange)) {
             List<Double> values = runs.stream().filter(r -> path.apply(r) != null).map(r -> f.apply(r, path.apply(r))).toList();
             line.append(" | ").append(values.isEmpty() ? "–" : String.format(Locale.ROOT, format, EndpointBenchmark.median(values)));
         }
