@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * poison rows (refused for good: too large, invalid topic) and a failure that a retry may fix; a batch not
  * acknowledged within {@code relay-ack-timeout} is given up by aborting the producer.
  */
-final class RelayProducer {
+public final class RelayProducer {
 
     // the relay's log, as it was before the producer left OutboxRelay
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
@@ -134,23 +134,32 @@ final class RelayProducer {
                 || t instanceof SerializationException;
     }
 
+    /**
+     * The relay's producer settings: acknowledged by all replicas, idempotent, in order per key, no linger.
+     * Public for the benchmarks' framework-free relay, which must send as this one does.
+     */
+    public static Map<String, Object> settings(String bootstrapServers, String clientId, Duration ackTimeout) {
+        return Map.ofEntries(
+                Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                Map.entry(ProducerConfig.CLIENT_ID_CONFIG, clientId),
+                Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+                Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5),
+                Map.entry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE),
+                // the relay bounds each batch itself (relay-ack-timeout) and then aborts the producer;
+                // a record expiring inside the producer instead could let a later one of its key overtake it
+                Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE),
+                Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, ackTimeout.toMillis()),
+                Map.entry(ProducerConfig.LINGER_MS_CONFIG, 0),
+                Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024));
+    }
+
     /** The producer, created if there is none (the heartbeats go through it too, to keep their order with the rows). */
     Producer<String, byte[]> producer() {
         Producer<String, byte[]> p = producer;
         if (p == null) {
-            Map<String, Object> config = Map.ofEntries(
-                    Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers()),
-                    Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "flowgate-outbox-relay"),
-                    Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
-                    Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                    Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5),
-                    Map.entry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE),
-                    // the relay bounds each batch itself (relay-ack-timeout) and then aborts the producer;
-                    // a record expiring inside the producer instead could let a later one of its key overtake it
-                    Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE),
-                    Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, properties.relayAckTimeout().toMillis()),
-                    Map.entry(ProducerConfig.LINGER_MS_CONFIG, 0),
-                    Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024));
+            Map<String, Object> config = settings(properties.bootstrapServers(), "flowgate-outbox-relay",
+                    properties.relayAckTimeout());
             p = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
             producer = p;
         }

@@ -9,10 +9,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowTransition;
 import io.flowgate.events.Topics;
+import io.flowgate.routing.outbox.RelayProducer;
 import io.flowgate.routing.sessions.FlowTokens;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -246,17 +247,8 @@ public final class BareTransition implements AutoCloseable {
 
     /** {@code OutboxRelay}'s loop without leadership, heartbeats or metrics: drain in batches, then wait for a wake-up. */
     private void relay(String db, String kafka) {
-        Producer<String, byte[]> producer = new KafkaProducer<>(Map.ofEntries(
-                Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
-                Map.entry(ProducerConfig.CLIENT_ID_CONFIG, "flowgate-bare-relay"),
-                Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
-                Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5),
-                Map.entry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE),
-                Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE),
-                Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000),
-                Map.entry(ProducerConfig.LINGER_MS_CONFIG, 0),
-                Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024)),
+        Producer<String, byte[]> producer = new KafkaProducer<>(
+                RelayProducer.settings(kafka, "flowgate-bare-relay", Duration.ofSeconds(30)),
                 new StringSerializer(), new ByteArraySerializer());
         Properties props = new Properties();
         props.setProperty("user", "postgres");
