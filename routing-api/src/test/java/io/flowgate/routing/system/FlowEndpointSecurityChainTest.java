@@ -12,6 +12,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.header.HeaderWriterFilter;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +51,27 @@ class FlowEndpointSecurityChainTest {
                     .filter(AuthorizationFilter.class::isInstance).findFirst().orElseThrow();
             assertThat(authorization.getAuthorizationManager()).as(request[0] + " " + request[1])
                     .isNotInstanceOf(ObservationAuthorizationManager.class);
+        }
+    }
+
+    /**
+     * The minimal chain is chosen by the Flow endpoint's path: spellings that start with it and walk elsewhere must
+     * not reach the admin API without a token (sent raw, so that no client normalises them first).
+     */
+    @Test
+    void spellingsThatStartWithTheFlowEndpointDoNotReachTheAdminApi() throws Exception {
+        int port = RoutingApiInstance.shared().port();
+        for (String path : List.of("/flows/endpoint/../../api/flows", "/flows/endpoint/%2e%2e/%2e%2e/api/flows",
+                "/flows/endpoint;/../../api/flows", "/flows/endpoint%2f..%2f..%2fapi%2fflows",
+                "/flows/endpoint/..;/..;/api/flows", "/flows/endpoint%00/../../api/flows", "//flows/endpoint/../../api/flows")) {
+            try (Socket socket = new Socket("localhost", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\nConnection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                int status = Integer.parseInt(answer.substring(9, 12));
+                assertThat(status).as(path + " -> " + answer.lines().findFirst().orElse("")).isBetween(400, 499);
+            }
         }
     }
 
