@@ -148,12 +148,14 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScreenDelta> out) throws Exception {
         SessionProgress p = progress.value();
+        boolean changed = false;
         List<SessionStep> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
             due.sort(BY_EVENT_ID);
             for (SessionStep step : due) {
                 p = apply(p, step, ctx, out);
+                changed = true;
             }
         }
         if (p == null) {
@@ -164,6 +166,9 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         }
         if (!p.finished() && p.lastEventTime != SessionProgress.NEVER && timestamp == p.lastEventTime + staleAfter) {
             goStaleAndDrop(p, timestamp, ctx, out);
+            changed = true;
+        }
+        if (changed && !changesAgainBefore(p, timestamp, ctx.timerService().currentWatermark())) {
             emitSummary(p, ctx);
         }
         if (p.finished() && timestamp >= p.finishedAt + retention && pending.isEmpty()
@@ -200,7 +205,6 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
                 p.reengaged = true;
                 takeAnswers(p, step);
             }
-            emitSummary(p, ctx);
             return p;
         }
 
@@ -241,8 +245,30 @@ public final class SessionTracker extends KeyedProcessFunction<String, SessionSt
         if (p.completed) {
             ctx.timerService().deleteEventTimeTimer(p.lastEventTime + staleAfter);
         }
-        emitSummary(p, ctx);
         return p;
+    }
+
+    /**
+     * Whether a later timer of this session fires in the same watermark advance (at most {@code watermark}) and
+     * changes the session again, so it, not this one, emits the summary: a transition still pending, or the stale
+     * timer of an open session (registered with its transition when not after the end of time). The lead scorer
+     * keeps only a session's latest summary and scores at the next watermark, so the summaries between two
+     * watermarks, all but the last, change nothing there. In batch mode a key's timers all fire at the end of
+     * the key with the watermark at its maximum: one summary per session.
+     */
+    private boolean changesAgainBefore(SessionProgress p, long timestamp, long watermark) throws Exception {
+        if (!p.finished() && p.lastEventTime != SessionProgress.NEVER) {
+            long staleAt = p.lastEventTime + staleAfter;
+            if (staleAt > timestamp && staleAt <= watermark && staleAt <= endOfTime) {
+                return true;
+            }
+        }
+        for (Long time : pending.keys()) {
+            if (time > timestamp && time <= watermark) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void takeAnswers(SessionProgress p, SessionStep step) {

@@ -1,8 +1,8 @@
 package io.flowgate.analytics.records;
 
 /**
- * What the lead score needs to know about one session, re-emitted by the session tracker whenever it
- * changes. Every field is derived idempotently (sets, flags, maxima), so duplicated transitions do not
+ * What the lead score needs to know about one session, emitted by the session tracker when it changes, at
+ * most once per session and watermark advance (the latest; in batch mode once per session). Every field is derived idempotently (sets, flags, maxima), so duplicated transitions do not
  * change it.
  *
  * @param startedAt       session start, epoch milliseconds

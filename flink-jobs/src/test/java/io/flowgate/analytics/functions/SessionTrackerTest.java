@@ -280,6 +280,42 @@ class SessionTrackerTest {
                 .containsExactly(new ItemSelection("sku-1", "s1", T0));
     }
 
+    private List<SessionSummary> summaries() {
+        var side = harness.getSideOutput(SessionTracker.SUMMARIES);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void oneSummaryPerSessionAndWatermarkAdvanceTheLatest() throws Exception {
+        send(step("s1", "e1", T0, "WELCOME"));
+        send(step("s1", "e2", T0 + 5 * SECOND, "DETAILS"));
+        send(step("s1", "e3", T0 + 9 * SECOND, "BUDGET"));
+        send(step("s1", "e4", T0 + 2 * MINUTE, "QUOTE"));
+        harness.processWatermark(T0 + MINUTE);
+        // the three transitions before the watermark leave one summary, after the last of them
+        assertThat(summaries()).extracting(SessionSummary::screensReached, SessionSummary::lastEventTime)
+                .containsExactly(tuple(3, T0 + 9 * SECOND));
+
+        send(completion("s1", "e5", T0 + 3 * MINUTE));
+        harness.processWatermark(T0 + 4 * MINUTE);
+        assertThat(summaries()).extracting(SessionSummary::screensReached, SessionSummary::completed)
+                .containsExactly(tuple(3, false), tuple(4, true));
+    }
+
+    @Test
+    void aSessionThatGoesStaleInTheSameAdvanceLeavesOneSummaryTheStaleOne() throws Exception {
+        // batch mode: every timer of the key fires at the end, with the watermark at its maximum
+        send(step("s1", "e1", T0, "WELCOME"));
+        send(step("s1", "e2", T0 + 5 * SECOND, "DETAILS"));
+        harness.processWatermark(Long.MAX_VALUE);
+
+        assertThat(summaries()).singleElement().satisfies(s -> {
+            assertThat(s.stale()).isTrue();
+            assertThat(s.staleAt()).isEqualTo(T0 + 5 * SECOND + STALE_AFTER.toMillis());
+            assertThat(s.screensReached()).isEqualTo(2);
+        });
+    }
+
     @Test
     void sessionsAreTrackedIndependently() throws Exception {
         send(step("a", "a1", T0, "WELCOME"));
