@@ -256,7 +256,7 @@ final class TableSinks {
     /** The guarded upsert when streaming; the plain one in batch mode (a deliberate recompute may correct rows). */
     private static <T> Sink<T> guarded(String table, String sql, String guard, JdbcStatementBuilder<T> binder,
                                        GuardedUpsertSink.RowKey<T> key, AnalyticsOptions options) {
-        return new GuardedUpsertSink<>(table, options.batch() ? sql : sql + guard, binder, key, options);
+        return new GuardedUpsertSink<>(table, options.batch() ? sql : sql + guard, !options.batch(), binder, key, options);
     }
 
     private static <T> Sink<T> jdbc(String sql, JdbcStatementBuilder<T> binder, AnalyticsOptions options) {
