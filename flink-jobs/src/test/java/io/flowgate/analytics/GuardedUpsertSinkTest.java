@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.flowgate.analytics.records.LeadScoreRow;
 import io.flowgate.analytics.records.ScreenDropoffRow;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -122,5 +123,24 @@ class GuardedUpsertSinkTest {
                 .extracting(ILoggingEvent::getFormattedMessage).asString()
                 .startsWith("screen_dropoff sink REFUSED 3 write(s)")
                 .contains("guard|" + COHORT + "|S3", "guard|" + COHORT + "|S300", "guard|" + COHORT + "|S599");
+    }
+
+    @Test
+    @Timeout(120)
+    void leadScoresAreWrittenWithoutAGuardAndMayGoDown() throws Exception {
+        List<LeadScoreRow> high = IntStream.range(0, ROWS)
+                .mapToObj(i -> new LeadScoreRow("w" + i, 80, "hot", List.of("a"), 3, 2, 0, COHORT)).toList();
+        List<LeadScoreRow> low = IntStream.range(0, ROWS)
+                .mapToObj(i -> new LeadScoreRow("w" + i, 10 + i % 7, "cold", List.of("a", "b \"quoted\""), 1, 0, 1, COHORT + i))
+                .toList();
+        write(high, TableSinks.leadScores(options("streaming")), LeadScoreRow.class);
+        write(low, TableSinks.leadScores(options("streaming")), LeadScoreRow.class);
+
+        assertThat(db.query("SELECT wa_id, score, tier, reasons::text, sessions, completed_sessions, stale_sessions, updated_at "
+                + "FROM lead_scores ORDER BY wa_id")).isEqualTo(low.stream()
+                .sorted(java.util.Comparator.comparing(LeadScoreRow::waId))
+                .map(r -> r.waId() + "|" + r.score() + "|cold|[\"a\", \"b \\\"quoted\\\"\"]|1|0|1|"
+                        + java.time.Instant.ofEpochMilli(r.updatedAt()))
+                .toList());
     }
 }
