@@ -242,11 +242,38 @@ public final class AnalyticsThroughputBenchmark {
                 "--group-id", "bench-" + mode + "-" + run, "--jdbc-url", db.url, "--jdbc-user", "postgres", "--mode", mode,
                 "--checkpoint-dir", checkpointDir("bench-" + mode),
                 "--to", to.toString(), "--parallelism", Integer.toString(PARALLELISM)));
+        long walStart = walPosition();
         CpuMeter cpu = CpuMeter.start();
         JobExecutionResult result = env.execute("bench-" + mode);
         double wall = cpu.wallSeconds();
         String load = cpu.stop();
+        writes(db, mode, run, walStart);
         return new Run(result.getNetRuntime() / 1000.0, cpu.ownCores(wall), cpu.otherCores(wall), load, cpu.cpuSeconds(), cpu.childSeconds());
+    }
+
+    /** Where the server's write-ahead log is now (cluster-wide: the phases run one after the other). */
+    private static long walPosition() throws Exception {
+        try (Connection c = DriverManager.getConnection(EmbeddedPostgresServer.shared().jdbcUrl("postgres"), "postgres", "");
+             var st = c.createStatement(); var rs = st.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * What a run asked of PostgreSQL (its database is fresh): per table rows inserted, updated (of which HOT) and
+     * live at the end, the database's commits, and the WAL bytes written meanwhile. The server's statistics reach
+     * the views when a backend goes idle or exits, so they are read after the job's connections closed.
+     */
+    private static void writes(AnalyticsDatabase db, String mode, int run, long walStart) throws Exception {
+        Thread.sleep(1_500);
+        long wal = walPosition() - walStart;
+        List<String> tables = db.query("""
+                SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_live_tup FROM pg_stat_user_tables
+                 WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_ins + n_tup_upd DESC""");
+        List<String> commits = db.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+        System.out.printf("run %d %s writes: WAL %.1f MB, commits %s; per table name|inserted|updated|hot|live: %s%n",
+                run, mode, wal / 1e6, commits, tables);
     }
 
     /**
