@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * </pre>
  * Arguments: runs per path (2), seconds per phase (15), seconds of warm-up per path (30). {@code -Dsplit.paths=bare}
  * or {@code routing-api} measures one path only (both by default, bare first); {@code -Dprofile.env} as in
- * {@link DataExchangeProfile}.
+ * {@link DataExchangeProfile}; {@code -Dsplit.pg=synchronous_commit=on,fsync=on,full_page_writes=on} overrides the
+ * benchmark server's settings (production's durability instead of the test servers').
  */
 public final class PostgresSplit {
 
@@ -48,11 +49,17 @@ public final class PostgresSplit {
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         List<String> paths = List.of(System.getProperty("split.paths", "bare,routing-api").split(","));
         Path dir = Files.createTempDirectory("flowgate-pgsplit-");
-        try (BenchmarkStack stack = BenchmarkStack.start("pgsplit", Map.of(
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "shared_preload_libraries", "pg_stat_statements",
                 "pg_stat_statements.track", "all",
                 "pg_stat_statements.track_utility", "on",
-                "pg_stat_statements.track_planning", "on"), DataExchangeProfile.serverEnvironment(), List.of())) {
+                "pg_stat_statements.track_planning", "on"));
+        for (String pair : System.getProperty("split.pg", "").split(",")) {
+            if (!pair.isBlank()) { // e.g. synchronous_commit=on,fsync=on: production's durability instead of the test servers'
+                settings.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
+            }
+        }
+        try (BenchmarkStack stack = BenchmarkStack.start("pgsplit", settings, DataExchangeProfile.serverEnvironment(), List.of())) {
             stack.sql.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             stack.startBare(List.of(), true);
             Path script = dir.resolve("exchange.lua");
