@@ -47,7 +47,7 @@ public final class PostgresSplit {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-        List<String> paths = List.of(System.getProperty("split.paths", "bare,routing-api").split(","));
+        List<String> paths = List.of(System.getProperty("split.paths", "bare,routing-api").replace(" ", "").split(","));
         Path dir = Files.createTempDirectory("flowgate-pgsplit-");
         Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "shared_preload_libraries", "pg_stat_statements",
@@ -61,12 +61,14 @@ public final class PostgresSplit {
         }
         try (BenchmarkStack stack = BenchmarkStack.start("pgsplit", settings, DataExchangeProfile.serverEnvironment(), List.of())) {
             stack.sql.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            stack.startBare(List.of(), true);
+            if (paths.contains("bare")) {
+                stack.startBare(List.of(), true);
+            }
             Path script = dir.resolve("exchange.lua");
             Files.writeString(script, WrkEndpointBenchmark.EXCHANGE_LUA);
             StringBuilder report = new StringBuilder();
             for (String path : paths) {
-                boolean bare = path.trim().equals("bare");
+                boolean bare = path.equals("bare");
                 String url = (bare ? stack.bareBase : stack.base) + "/flows/endpoint";
                 String db = bare ? stack.bareDb : stack.db;
                 String datname = bare ? "bare" : "bench";
