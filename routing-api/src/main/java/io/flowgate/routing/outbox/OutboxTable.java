@@ -25,8 +25,12 @@ final class OutboxTable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
     private static final String SELECT_BATCH = """
-            SELECT event_id, topic, record_key, payload::text FROM outbox
+            SELECT event_id, topic, record_key, payload::text, ctid::text FROM outbox
             WHERE parked_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE""";
+    // by the rows' physical addresses (a TID scan, whatever the table's statistics say), and only rows whose
+    // event_id was acknowledged: a row locked by this transaction cannot move, but nothing else is ever deleted
+    static final String DELETE_ACKED = """
+            DELETE FROM outbox WHERE ctid = ANY(CAST(? AS tid[])) AND event_id = ANY(?)""";
     private static final String BACKLOG = """
             SELECT count(*) FILTER (WHERE parked_at IS NULL),
                    coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)), 0),
@@ -39,8 +43,8 @@ final class OutboxTable {
     private OutboxTable() {
     }
 
-    /** One outbox row, as the relay publishes it. */
-    record Row(String eventId, String topic, String key, String payload) {
+    /** One outbox row, as the relay publishes it; {@code ctid} is where it is while the batch's transaction locks it. */
+    record Row(String eventId, String topic, String key, String payload, String ctid) {
     }
 
     /**
@@ -57,26 +61,38 @@ final class OutboxTable {
             st.setInt(1, limit);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                 }
             }
         }
         return rows;
     }
 
+    /**
+     * Deletes rows of the batch this transaction selected (and still locks), in one statement. Before issue 12 it
+     * sent one {@code DELETE ... WHERE event_id = ?} per row (a JDBC batch): a statement execution per published
+     * event. {@code event_id = ANY(array)} alone is no replacement: with a queue table's stale statistics it may be
+     * planned as a scan of the whole table (it was: 1.4k events/s); the TID scan has no such plan.
+     */
     static void delete(Connection connection, List<Row> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        // one statement per row, sent as one batch: a primary-key lookup is always planned as such, whereas
-        // "event_id = ANY(array)" may be planned as a scan of the whole table when its statistics are stale,
-        // which a queue table's nearly always are
-        try (PreparedStatement st = connection.prepareStatement("DELETE FROM outbox WHERE event_id = ?")) {
-            for (Row row : rows) {
-                st.setString(1, row.eventId());
-                st.addBatch();
+        String[] ctids = new String[rows.size()];
+        String[] eventIds = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            ctids[i] = rows.get(i).ctid();
+            eventIds[i] = rows.get(i).eventId();
+        }
+        try (PreparedStatement st = connection.prepareStatement(DELETE_ACKED)) {
+            st.setArray(1, connection.createArrayOf("text", ctids));
+            st.setArray(2, connection.createArrayOf("text", eventIds));
+            int deleted = st.executeUpdate();
+            if (deleted != rows.size()) {
+                // cannot happen while the rows are locked; if it did, the rows left would be published again
+                // (same event_id), never lost
+                log.warn("outbox relay deleted {} of the {} rows Kafka acknowledged; the others are published again", deleted, rows.size());
             }
-            st.executeBatch();
         }
     }
 

@@ -3,6 +3,7 @@ package io.flowgate.routing.outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -11,10 +12,12 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Wakes the outbox relay (on whichever instance holds the relay role) a moment after a transaction that
@@ -26,11 +29,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * per disk flush. Here at most one {@code NOTIFY} is in flight; every commit that happens meanwhile is
  * covered by the next one. If a wake-up is lost (a crash right after the commit) the relay's poll finds
  * the rows anyway.
+ *
+ * <p>After each {@code NOTIFY} the notifier pauses {@link #PAUSE} before the next one. Without the pause a stream
+ * of commits sent about one {@code NOTIFY} for every two transitions (0.44-0.47 per transition measured), each a
+ * transaction of its own that wakes every backend listening in the database (the relay's, the change
+ * listener's) and the relay for a small batch (docs/benchmarks.md, "data_exchange: PostgreSQL's share of the
+ * floor"); with it, at most one per {@link #PAUSE} per instance. The pause delays a wake-up by at most
+ * {@link #PAUSE}; a commit during it is still covered by the {@code NOTIFY} after it.
  */
 @Component
 class RelayWakeup implements DisposableBean {
 
     static final String CHANNEL = "flowgate_outbox";
+    /** The least time between two wake-ups from this instance: how long a commit may wait for the relay to hear of it. */
+    static final Duration PAUSE = Duration.ofMillis(10);
 
     private static final Logger log = LoggerFactory.getLogger(RelayWakeup.class);
 
@@ -42,10 +54,17 @@ class RelayWakeup implements DisposableBean {
         t.setDaemon(true);
         return t;
     });
+    private final long pauseNanos;
     private volatile boolean failing;
 
+    @Autowired
     RelayWakeup(DataSource dataSource) {
+        this(dataSource, PAUSE);
+    }
+
+    RelayWakeup(DataSource dataSource, Duration pause) {
         this.dataSource = dataSource;
+        this.pauseNanos = pause.toNanos();
     }
 
     /** Arranges one wake-up after the current transaction commits (once, however many events it appends). */
@@ -72,7 +91,11 @@ class RelayWakeup implements DisposableBean {
     void wake() {
         if (pending.compareAndSet(false, true)) {
             try {
-                notifier.execute(this::sendNotify);
+                notifier.execute(() -> {
+                    sendNotify();
+                    // the commits of the pause are covered by the NOTIFY queued behind this one
+                    LockSupport.parkNanos(pauseNanos);
+                });
             } catch (RejectedExecutionException shuttingDown) {
                 pending.set(false);
             }

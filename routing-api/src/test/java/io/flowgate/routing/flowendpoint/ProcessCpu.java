@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * CPU time of the processes a benchmark drives, from {@code /proc/<pid>/stat} (Linux): the routing-api
@@ -44,20 +46,38 @@ final class ProcessCpu {
 
     /** The postmaster, its reaped children (cutime + cstime) and its live children, in clock ticks. */
     static long postgresTicks(long postmaster) throws Exception {
-        String[] f = stat(postmaster);
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        long ticks = ticks(postmaster) + reapedTicks(postmaster);
+        for (long pid : children(postmaster)) {
+            try {
+                ticks += ticks(pid);
+            } catch (Exception gone) {
+                // exited meanwhile
+            }
+        }
+        return ticks;
+    }
+
+    /** cutime + cstime: the CPU of the children the process has reaped (exited autovacuum workers, closed backends). */
+    static long reapedTicks(long pid) throws Exception {
+        String[] f = stat(pid);
+        return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    }
+
+    /** The live children of a process. */
+    static List<Long> children(long parent) throws Exception {
+        List<Long> children = new ArrayList<>();
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
                 try {
                     long pid = Long.parseLong(p.getFileName().toString());
-                    if (parentOf(pid) == postmaster) {
-                        ticks += ticks(pid);
+                    if (parentOf(pid) == parent) {
+                        children.add(pid);
                     }
                 } catch (Exception gone) {
                     // exited meanwhile
                 }
             }
         }
-        return ticks;
+        return children;
     }
 }

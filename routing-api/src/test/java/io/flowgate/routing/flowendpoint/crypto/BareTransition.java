@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The infrastructure of one {@code data_exchange} transition without Spring and without Flowgate's logic, for
@@ -50,9 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * routing-api sends per transition ({@code FlowSessionRepository.lockByTokenHash}, {@code RoutingTables}' customer
  * + lead score query, {@code FlowSessionRepository.update} through {@code JdbcOutbox.appendWith}: the session
  * update and the {@code flow_transition} outbox row in one statement), the commit, then one coalesced
- * {@code pg_notify} on a pool connection from a single thread ({@code RelayWakeup}); and a relay thread doing
+ * {@code pg_notify} on a pool connection from a single thread, at most one per 10 ms ({@code RelayWakeup}); and a relay thread doing
  * what {@code OutboxRelay.publishBatch} does per batch (select up to 500 rows {@code FOR UPDATE}, send them with
- * the relay's producer settings, wait for the acknowledgements, delete them in one JDBC batch, commit), woken by
+ * the relay's producer settings, wait for the acknowledgements, delete them in one statement, commit), woken by
  * {@code LISTEN} or every 500 ms.
  *
  * <p>Not done (Flowgate's logic, left out on purpose): no rules or CEL, no Flow definition or screen checks, no
@@ -65,6 +66,7 @@ public final class BareTransition implements AutoCloseable {
 
     static final String CHANNEL = "flowgate_bare_outbox";
     private static final int BATCH = 500;
+    private static final Duration WAKE_PAUSE = Duration.ofMillis(10);
     private static final String LOCK = """
             SELECT session_id, wa_id, flow_id, status, current_screen, history::text AS history, user_data::text AS user_data,
             initial_data::text AS initial_data, last_request_hash, last_response::text AS last_response, transitions,
@@ -231,7 +233,10 @@ public final class BareTransition implements AutoCloseable {
         }
     }
 
-    /** {@code RelayWakeup}: at most one NOTIFY in flight, sent after the commit from a pool connection. */
+    /**
+     * {@code RelayWakeup}: at most one NOTIFY in flight, sent after the commit from a pool connection, then a pause of
+     * {@code RelayWakeup.PAUSE} (10 ms) before the next.
+     */
     private void wake() {
         if (notifyPending.compareAndSet(false, true)) {
             notifier.execute(() -> {
@@ -241,6 +246,7 @@ public final class BareTransition implements AutoCloseable {
                 } catch (SQLException e) {
                     System.err.println("bare wake-up failed: " + e.getMessage());
                 }
+                LockSupport.parkNanos(WAKE_PAUSE.toNanos());
             });
         }
     }
@@ -276,12 +282,12 @@ public final class BareTransition implements AutoCloseable {
         try {
             List<String[]> rows = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("""
-                    SELECT event_id, topic, record_key, payload::text FROM outbox
+                    SELECT event_id, topic, record_key, payload::text, ctid::text FROM outbox
                     WHERE parked_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE""")) {
                 st.setInt(1, BATCH);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)});
                     }
                 }
             }
@@ -294,13 +300,12 @@ public final class BareTransition implements AutoCloseable {
             for (Future<RecordMetadata> f : sent) {
                 f.get(30, TimeUnit.SECONDS);
             }
-            try (PreparedStatement st = c.prepareStatement("DELETE FROM outbox WHERE event_id = ?")) {
-                for (String[] row : rows) {
-                    st.setString(1, row[0]);
-                    st.addBatch();
-                }
-                if (!rows.isEmpty()) {
-                    st.executeBatch();
+            if (!rows.isEmpty()) { // OutboxTable.delete: one statement, by the locked rows' addresses
+                try (PreparedStatement st = c.prepareStatement(
+                        "DELETE FROM outbox WHERE ctid = ANY(CAST(? AS tid[])) AND event_id = ANY(?)")) {
+                    st.setArray(1, c.createArrayOf("text", rows.stream().map(r -> r[4]).toArray()));
+                    st.setArray(2, c.createArrayOf("text", rows.stream().map(r -> r[0]).toArray()));
+                    st.executeUpdate();
                 }
             }
             c.commit();
