@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -151,8 +152,32 @@ public class FlowSessionRepository {
         return answer;
     }
 
+    /**
+     * The {@code history} column's text as screens: what {@code mapper.readValue(text, List<Screen>)} gives for every
+     * history this code writes (and for a screen's JSON null data, a missing one, or a scalar screen name), read as a
+     * tree without the record's data binding (issue 12: the Flow endpoint's hot path).
+     */
+    static List<FlowSession.Screen> history(ObjectMapper mapper, String text) {
+        JsonNode tree = JsonColumns.tree(mapper, text);
+        if (tree == null || tree.isNull()) {
+            return null;
+        }
+        if (!tree.isArray()) {
+            return JsonColumns.read(mapper, text, HISTORY); // not a history this code wrote: as before
+        }
+        List<FlowSession.Screen> screens = new ArrayList<>(tree.size());
+        for (JsonNode s : tree) {
+            JsonNode screen = s.get("screen");
+            if (!s.isObject() || screen != null && !screen.isValueNode()) {
+                return JsonColumns.read(mapper, text, HISTORY);
+            }
+            screens.add(new FlowSession.Screen(screen == null || screen.isNull() ? null : screen.asText(), s.get("data")));
+        }
+        return screens;
+    }
+
     private FlowSession map(ResultSet rs, int row) throws SQLException {
-        List<FlowSession.Screen> history = JsonColumns.read(mapper, rs.getString("history"), HISTORY);
+        List<FlowSession.Screen> history = history(mapper, rs.getString("history"));
         return new FlowSession(
                 rs.getObject("session_id", UUID.class),
                 rs.getString("wa_id"),
