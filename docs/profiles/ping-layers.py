@@ -5,7 +5,13 @@ usage: ping-layers.py ping-cpu.collapsed [--exchange]
 
 --exchange (a data_exchange profile, e.g. of the bare transition, BareTransition): three more layers, pgjdbc,
 HikariCP and Jackson, each taking its own frames out of whichever layer called it; the bare outbox relay
-thread and the bare NOTIFY thread are counted as background work like routing-api's relay.
+thread and the bare NOTIFY thread are counted as background work like routing-api's relay. In routing-api's
+profile it also splits the transition's logic (issue 12, "data_exchange: Flowgate's logic cut toward the floor"):
+Spring's transaction and JDBC layers (TransactionTemplate, JdbcClient and its named parameters, the proxies and
+DataSourceUtils), CEL, the rules (RuleEngine, RuleCompiler), the routing tables with their Caffeine caches,
+experiments, Micrometer, logging (SLF4J/Logback), the NOTIFY wake-up (RelayWakeup), the session repository, the
+outbox append, FlowSteps with its checks, and Jackson charged to the Flowgate class that called it (the nearest
+io/flowgate frame outside Jackson).
 
 Each sample goes to the innermost layer on its stack (scanning from the leaf towards the root, the first
 frame that marks a layer): time spent in the RSA decryption called from the controller is the crypto's,
@@ -38,8 +44,31 @@ EXCHANGE_LAYERS = [
     ("HikariCP (pool, proxies)", r"com/zaxxer/hikari/"),
     ("Jackson (parse, trees, serialise)", r"com/fasterxml/jackson/"),
 ]
+# routing-api's transition logic, placed before the controller's layer (whose pattern would take FlowSteps)
+LOGIC_LAYERS = [
+    ("Micrometer (meters, timers, observations)", r"io/micrometer/"),
+    ("logging (SLF4J, Logback)", r"ch/qos/logback/|org/slf4j/"),
+    ("CEL evaluation", r"dev/cel/|com/google/protobuf/|com/google/common/"),
+    ("Caffeine caches", r"com/github/benmanes/caffeine/"),
+    ("Spring tx / JdbcClient / named parameters / AOP", r"org/springframework/jdbc/|org/springframework/transaction/"
+     r"|org/springframework/dao/|org/springframework/aop/|org/springframework/cglib/|org/springframework/util/"
+     r"|org/springframework/core/"),
+    ("RelayWakeup (NOTIFY after commit, request thread part)", r"io/flowgate/routing/outbox/RelayWakeup"),
+    ("rules: RuleEngine, RuleCompiler, CelValues", r"io/flowgate/routing/rules/(RuleEngine|RuleCompiler|CelValues|CelExpressions)"),
+    ("routing tables (RoutingTables)", r"io/flowgate/routing/rules/RoutingTables"),
+    ("experiments", r"io/flowgate/routing/experiments/"),
+    ("outbox append (JdbcOutbox)", r"io/flowgate/routing/outbox/JdbcOutbox"),
+    ("sessions: FlowSessionRepository, FlowSession, FlowTokens", r"io/flowgate/routing/sessions/"),
+    ("Flowgate checks (ControlCharacters, Flow definition)", r"io/flowgate/routing/system/ControlCharacters|io/flowgate/routing/flows/"),
+    ("transition events (TransitionEvents, EventJson of flow_transition)", r"io/flowgate/routing/flowendpoint/TransitionEvents|io/flowgate/events/EventJson"),
+    ("FlowSteps (step logic, fingerprint, history, screen data)", r"io/flowgate/routing/flowendpoint/(FlowSteps|StepOutcome|FlowRequest)"),
+]
+JACKSON = "Jackson (parse, trees, serialise)"
+FLOWGATE = re.compile(r"io/flowgate/[^;]*")
 if "--exchange" in sys.argv:
     LAYERS[2:2] = EXCHANGE_LAYERS
+    ctl = next(i for i, (n, _) in enumerate(LAYERS) if n.startswith("controller"))
+    LAYERS[ctl:ctl] = LOGIC_LAYERS
 COMPILED = [(n, re.compile(p)) for n, p in LAYERS]
 KERNEL = re.compile(r"_\[k\]$")
 SCHED = re.compile(r"schedule|futex|finish_task_switch|__switch_to")
@@ -53,7 +82,8 @@ BARE_EVENT = re.compile(r"org/apache/kafka/clients/producer/KafkaProducer\.send|
 MICROMETER = re.compile(r"io/micrometer")
 # Flowgate's background workers (the Kafka consumers, the outbox relay): not per ping, spread over the pings
 WORKER_LAYER = "background workers (Kafka consumers, relay: not per request)"
-WORKER = re.compile(r"io/flowgate/routing/system/worker/Worker\.|io/flowgate/routing/outbox/|AbstractCoordinator\$HeartbeatThread"
+WORKER = re.compile(r"io/flowgate/routing/system/worker/Worker\.|io/flowgate/routing/outbox/(OutboxRelay|OutboxTable|RelayProducer|TransitionHeartbeats)"
+                    r"|io/flowgate/routing/outbox/RelayWakeup\.sendNotify|AbstractCoordinator\$HeartbeatThread"
                     r"|BareTransition\.relay|BareTransition\.publishBatch|BareTransition\.lambda\$wake")
 
 
@@ -66,9 +96,15 @@ def layer(frames):
     if any(EVENT.search(f) for f in frames) or (any(BARE.search(f) for f in frames) and any(BARE_EVENT.search(f) for f in frames)
                                                  and not any("BareTransition" in f for f in frames)):
         return EVENT_LAYER
-    for frame in reversed(frames):
+    for i in range(len(frames) - 1, -1, -1):
         for name, rx in COMPILED:
-            if rx.search(frame):
+            if rx.search(frames[i]):
+                if name == JACKSON and "--exchange" in sys.argv:
+                    # charged to the Flowgate class that called Jackson
+                    for outer in range(i - 1, -1, -1):
+                        m = FLOWGATE.search(frames[outer])
+                        if m:
+                            return JACKSON + " from " + m.group(0).split("/")[-1].split(".")[0]
                 return name
     return "other JVM / native (" + (frames[0][:40] if frames else "") + ")"
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.events.Topics;
 import io.flowgate.routing.flows.FlowDefinition;
 import io.flowgate.routing.flows.FlowRegistry;
+import io.flowgate.routing.rules.CelValues;
 import io.flowgate.routing.outbox.Outbox;
 import io.flowgate.routing.rules.Decision;
 import io.flowgate.routing.rules.RuleContext;
@@ -200,7 +201,7 @@ class FlowSteps {
             }
         }
         if (FlowDefinition.SUCCESS.equals(target)) {
-            ObjectNode params = decision.map(d -> (ObjectNode) ControlCharacters.storable((JsonNode) mapper.valueToTree(d.data())))
+            ObjectNode params = decision.map(d -> (ObjectNode) ControlCharacters.storable(CelValues.json(mapper, d.data())))
                     .orElseGet(JsonNodeFactory.instance::objectNode);
             ObjectNode response = JsonNodeFactory.instance.objectNode();
             response.put("screen", FlowDefinition.SUCCESS);
@@ -308,7 +309,7 @@ class FlowSteps {
         }
         // a rule may compute a string PostgreSQL cannot store ('\u0000' in CEL): it is stored mended
         decision.ifPresent(d -> d.data().forEach((k, v) -> data.set(ControlCharacters.storable(k),
-                ControlCharacters.storable((JsonNode) mapper.valueToTree(v)))));
+                ControlCharacters.storable(CelValues.json(mapper, v)))));
         return data;
     }
 

@@ -2,6 +2,7 @@ package io.flowgate.routing.outbox;
 
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
+import io.flowgate.routing.system.PlainJdbc;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -20,10 +21,12 @@ import java.util.Objects;
 class JdbcOutbox implements Outbox {
 
     private final JdbcClient jdbc;
+    private final PlainJdbc plain;
     private final RelayWakeup wakeup;
 
-    JdbcOutbox(JdbcClient jdbc, RelayWakeup wakeup) {
+    JdbcOutbox(JdbcClient jdbc, PlainJdbc plain, RelayWakeup wakeup) {
         this.jdbc = jdbc;
+        this.plain = plain;
         this.wakeup = wakeup;
     }
 
@@ -38,21 +41,24 @@ class JdbcOutbox implements Outbox {
     }
 
     @Override
-    public boolean appendWith(String change, Map<String, ?> changeParams, String topic, FlowgateEvent event) {
+    public boolean appendWith(String change, int parameters, PlainJdbc.Binder binder, String topic, FlowgateEvent event) {
         check(topic, event);
         Objects.requireNonNull(change, "change");
-        Map<String, Object> params = new HashMap<>(changeParams);
-        if (params.keySet().stream().anyMatch(name -> name.startsWith("outbox_"))) {
-            throw new IllegalArgumentException("the change's parameters must not be named outbox_*");
+        if (change.chars().filter(c -> c == '?').count() != parameters) {
+            throw new IllegalArgumentException("the change must have exactly " + parameters + " ? parameters and no other ?");
         }
-        params.putAll(row(topic, event));
+        String payload = EventJson.toJson(event);
         // a data-modifying CTE runs exactly once whether or not it is read; reading it ties the event to the change
-        boolean stored = jdbc.sql("WITH change AS (" + change + " RETURNING 1) "
-                        + "INSERT INTO outbox (event_id, topic, record_key, payload) "
-                        + "SELECT :outbox_id, :outbox_topic, :outbox_key, CAST(:outbox_payload AS json) "
-                        + "WHERE EXISTS (SELECT FROM change)")
-                .params(params)
-                .update() > 0;
+        boolean stored = plain.update("WITH change AS (" + change + " RETURNING 1) "
+                + "INSERT INTO outbox (event_id, topic, record_key, payload) "
+                + "SELECT ?, ?, ?, CAST(? AS json) "
+                + "WHERE EXISTS (SELECT FROM change)", ps -> {
+                    binder.bind(ps);
+                    ps.setString(parameters + 1, event.eventId());
+                    ps.setString(parameters + 2, topic);
+                    ps.setString(parameters + 3, event.key());
+                    ps.setString(parameters + 4, payload);
+                }) > 0;
         if (stored) {
             wakeup.afterCommit();
         }

@@ -1,8 +1,7 @@
 package io.flowgate.routing.outbox;
 
 import io.flowgate.events.FlowgateEvent;
-
-import java.util.Map;
+import io.flowgate.routing.system.PlainJdbc;
 
 /**
  * The transactional outbox: an event appended here is stored in the caller's database transaction,
@@ -18,13 +17,14 @@ public interface Outbox {
     void append(String topic, FlowgateEvent event);
 
     /**
-     * Runs {@code change}, one {@code UPDATE}, {@code INSERT} or {@code DELETE} statement with named parameters
-     * {@code changeParams} (none named {@code outbox_*}), and stores {@code event} for {@code topic} in the same
-     * statement: one round trip where {@link #append} after the change makes two. The event is stored exactly when
-     * the change touched a row. Must be called inside a transaction; throws {@link IllegalStateException}
-     * otherwise.
+     * Runs {@code change}, one {@code UPDATE}, {@code INSERT} or {@code DELETE} statement with {@code parameters}
+     * {@code ?} parameters (and no other {@code ?}), bound by {@code binder} at positions 1 to {@code parameters},
+     * and stores {@code event} for {@code topic} in the same statement: one round trip where {@link #append} after
+     * the change makes two. Plain JDBC on the transaction's connection (the Flow endpoint's hot path, issue 12).
+     * The event is stored exactly when the change touched a row. Must be called inside a transaction; throws
+     * {@link IllegalStateException} otherwise.
      *
      * @return whether the change touched a row (and the event was stored)
      */
-    boolean appendWith(String change, Map<String, ?> changeParams, String topic, FlowgateEvent event);
+    boolean appendWith(String change, int parameters, PlainJdbc.Binder binder, String topic, FlowgateEvent event);
 }

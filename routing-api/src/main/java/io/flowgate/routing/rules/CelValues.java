@@ -1,6 +1,10 @@
 package io.flowgate.routing.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -61,6 +65,53 @@ public final class CelValues {
             return node.doubleValue();
         }
         return node.asText();
+    }
+
+    /**
+     * A value a rule computed, as JSON: exactly the tree {@code mapper.valueToTree(value)} gives (a null node for null),
+     * built directly for the types CEL and the routing tables produce (strings, booleans, whole and other
+     * numbers, lists, maps with text keys), without serialising the value and parsing it back (issue 12: the
+     * Flow endpoint's hot path); anything else goes through {@code valueToTree}.
+     */
+    public static JsonNode json(ObjectMapper mapper, Object value) {
+        return node(mapper, value);
+    }
+
+    private static JsonNode node(ObjectMapper mapper, Object value) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (value == null) {
+            return nodes.nullNode();
+        }
+        if (value instanceof String s) {
+            return nodes.textNode(s);
+        }
+        if (value instanceof Boolean b) {
+            return nodes.booleanNode(b);
+        }
+        if (value instanceof Long l) {
+            return nodes.numberNode(l.longValue());
+        }
+        if (value instanceof Integer i) {
+            return nodes.numberNode(i.intValue());
+        }
+        if (value instanceof Double d) {
+            return nodes.numberNode(d.doubleValue());
+        }
+        if (value instanceof List<?> list) {
+            ArrayNode array = nodes.arrayNode(list.size());
+            for (Object element : list) {
+                array.add(node(mapper, element));
+            }
+            return array;
+        }
+        if (value instanceof Map<?, ?> map && map.keySet().stream().allMatch(k -> k instanceof String)) {
+            ObjectNode object = nodes.objectNode();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                object.set((String) e.getKey(), node(mapper, e.getValue()));
+            }
+            return object;
+        }
+        return mapper.valueToTree(value);
     }
 
     /** A JDBC value as CEL sees it: integers as Long, decimals as Double. */

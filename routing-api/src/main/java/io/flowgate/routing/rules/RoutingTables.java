@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowgate.routing.system.ChangeListener;
 import io.flowgate.routing.system.ControlCharacters;
 import io.flowgate.routing.system.JsonColumns;
+import io.flowgate.routing.system.PlainJdbc;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -38,6 +39,7 @@ public class RoutingTables {
     private static final Set<String> USER_TABLES = Set.of("customers", "lead_scores", ChangeListener.ALL);
 
     private final JdbcClient jdbc;
+    private final PlainJdbc plain;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Cache<String, Map<String, Object>> customers = cache(100_000);
@@ -47,8 +49,9 @@ public class RoutingTables {
     /** Counts changes of customers and lead scores, so a read that overlapped one does not stay cached. */
     private final AtomicLong userChanges = new AtomicLong();
 
-    RoutingTables(JdbcClient jdbc, ObjectMapper mapper, Clock clock, ChangeListener changes) {
+    RoutingTables(JdbcClient jdbc, PlainJdbc plain, ObjectMapper mapper, Clock clock, ChangeListener changes) {
         this.jdbc = jdbc;
+        this.plain = plain;
         this.mapper = mapper;
         this.clock = clock;
         changes.subscribe(this::changed);
@@ -88,18 +91,25 @@ public class RoutingTables {
         lead.put("score", 0L);
         lead.put("tier", "unknown");
         if (ControlCharacters.isClean(id)) {
-            jdbc.sql("""
+            // plain JDBC on the step's connection: the Flow endpoint's hot path (issue 12)
+            plain.query("""
                             SELECT c.wa_id IS NOT NULL AS known, c.tier, c.balance_due, c.attributes::text AS attributes,
-                                (SELECT to_jsonb(l)::text FROM lead_scores l WHERE l.wa_id = :id) AS lead
-                            FROM (SELECT 1) AS one LEFT JOIN customers c ON c.wa_id = :id""")
-                    .param("id", id).query(rs -> {
-                        if (rs.getBoolean("known")) {
-                            customer.putAll(json(rs.getString("attributes")));
-                            customer.put("tier", rs.getString("tier"));
-                            customer.put("balance_due", CelValues.fromJdbc(rs.getBigDecimal("balance_due")));
-                            customer.put("known", true);
+                                (SELECT to_jsonb(l)::text FROM lead_scores l WHERE l.wa_id = ?) AS lead
+                            FROM (SELECT 1) AS one LEFT JOIN customers c ON c.wa_id = ?""",
+                    ps -> {
+                        ps.setString(1, id);
+                        ps.setString(2, id);
+                    }, rs -> {
+                        while (rs.next()) {
+                            if (rs.getBoolean("known")) {
+                                customer.putAll(json(rs.getString("attributes")));
+                                customer.put("tier", rs.getString("tier"));
+                                customer.put("balance_due", CelValues.fromJdbc(rs.getBigDecimal("balance_due")));
+                                customer.put("known", true);
+                            }
+                            lead.putAll(json(rs.getString("lead")));
                         }
-                        lead.putAll(json(rs.getString("lead")));
+                        return null;
                     });
         }
         customers.put(id, customer);

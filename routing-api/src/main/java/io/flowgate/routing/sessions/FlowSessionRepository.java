@@ -8,15 +8,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.system.JsonColumns;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.routing.outbox.Outbox;
+import io.flowgate.routing.system.PlainJdbc;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.HashMap;
+import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -40,12 +42,22 @@ public class FlowSessionRepository {
      * stored answer is (they are objects), instead of the screen's data a second time.
      */
     static final String LAST_HISTORY_SCREEN = "true";
+    private static final String LOCK = "SELECT " + COLUMNS + " FROM flow_sessions WHERE token_hash = ? FOR UPDATE";
+    /** The step's session change; its 10 parameters in this order. */
+    private static final String UPDATE = """
+            UPDATE flow_sessions SET status = ?, current_screen = ?, history = CAST(? AS jsonb),
+                user_data = CAST(? AS jsonb), last_request_hash = ?, last_response = CAST(? AS jsonb),
+                transitions = ?, updated_at = now(), handover_at = ?,
+                completed_at = CASE WHEN ? = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
+            WHERE session_id = ?""";
 
     private final JdbcClient jdbc;
+    private final PlainJdbc plain;
     private final ObjectMapper mapper;
 
-    FlowSessionRepository(JdbcClient jdbc, ObjectMapper mapper) {
+    FlowSessionRepository(JdbcClient jdbc, PlainJdbc plain, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.plain = plain;
         this.mapper = mapper;
     }
 
@@ -67,10 +79,18 @@ public class FlowSessionRepository {
                 .query((rs, row) -> rs.getObject("flow_version", Integer.class)).list().get(0);
     }
 
-    /** The session of a token, locked until the transaction ends. */
+    /** The session of a token, locked until the transaction ends (plain JDBC: the Flow endpoint's hot path). */
     public Optional<FlowSession> lockByTokenHash(byte[] tokenHash) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM flow_sessions WHERE token_hash = :hash FOR UPDATE")
-                .param("hash", tokenHash).query(this::map).optional();
+        return plain.query(LOCK, ps -> ps.setBytes(1, tokenHash), rs -> {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            FlowSession session = map(rs, 0);
+            if (rs.next()) {
+                throw new IncorrectResultSizeDataAccessException(1, 2);
+            }
+            return Optional.of(session);
+        });
     }
 
     public Optional<FlowSession> findById(UUID sessionId) {
@@ -83,23 +103,26 @@ public class FlowSessionRepository {
      * step's event in the outbox, in one statement.
      */
     public void update(FlowSession s, Outbox outbox, String topic, FlowgateEvent event) {
-        Map<String, Object> params = new HashMap<>(16);
-        params.put("status", s.status());
-        params.put("screen", s.currentScreen());
-        params.put("history", JsonColumns.text(mapper, s.history()));
-        params.put("data", JsonColumns.text(mapper, s.userData()));
-        params.put("hash", s.lastRequestHash());
-        params.put("response", s.lastResponse() == null ? null
-                : isLastHistoryScreen(s.lastResponse(), s.history()) ? LAST_HISTORY_SCREEN : JsonColumns.text(mapper, s.lastResponse()));
-        params.put("transitions", s.transitions());
-        params.put("id", s.sessionId());
-        params.put("handover", s.handoverAt() == null ? null : Timestamp.from(s.handoverAt()));
-        outbox.appendWith("""
-                UPDATE flow_sessions SET status = :status, current_screen = :screen, history = CAST(:history AS jsonb),
-                    user_data = CAST(:data AS jsonb), last_request_hash = :hash, last_response = CAST(:response AS jsonb),
-                    transitions = :transitions, updated_at = now(), handover_at = :handover,
-                    completed_at = CASE WHEN :status = 'active' THEN NULL ELSE coalesce(completed_at, now()) END
-                WHERE session_id = :id""", params, topic, event);
+        String history = JsonColumns.text(mapper, s.history());
+        String data = JsonColumns.text(mapper, s.userData());
+        String response = s.lastResponse() == null ? null
+                : isLastHistoryScreen(s.lastResponse(), s.history()) ? LAST_HISTORY_SCREEN : JsonColumns.text(mapper, s.lastResponse());
+        outbox.appendWith(UPDATE, 10, ps -> {
+            ps.setString(1, s.status());
+            ps.setString(2, s.currentScreen());
+            ps.setString(3, history);
+            ps.setString(4, data);
+            ps.setBytes(5, s.lastRequestHash());
+            ps.setString(6, response);
+            ps.setInt(7, s.transitions());
+            if (s.handoverAt() == null) {
+                ps.setNull(8, Types.TIMESTAMP);
+            } else {
+                ps.setTimestamp(8, Timestamp.from(s.handoverAt()));
+            }
+            ps.setString(9, s.status());
+            ps.setObject(10, s.sessionId());
+        }, topic, event);
     }
 
     /** Whether {@code response} is exactly {@code {"screen": s, "data": d}} of the newest screen of {@code history}. */
@@ -129,8 +152,32 @@ public class FlowSessionRepository {
         return answer;
     }
 
+    /**
+     * The {@code history} column's text as screens: what {@code mapper.readValue(text, List<Screen>)} gives for every
+     * history this code writes (and for a screen's JSON null data, a missing one, or a scalar screen name), read as a
+     * tree without the record's data binding (issue 12: the Flow endpoint's hot path).
+     */
+    static List<FlowSession.Screen> history(ObjectMapper mapper, String text) {
+        JsonNode tree = JsonColumns.tree(mapper, text);
+        if (tree == null || tree.isNull()) {
+            return null;
+        }
+        if (!tree.isArray()) {
+            return JsonColumns.read(mapper, text, HISTORY); // not a history this code wrote: as before
+        }
+        List<FlowSession.Screen> screens = new ArrayList<>(tree.size());
+        for (JsonNode s : tree) {
+            JsonNode screen = s.get("screen");
+            if (!s.isObject() || screen != null && !screen.isValueNode()) {
+                return JsonColumns.read(mapper, text, HISTORY);
+            }
+            screens.add(new FlowSession.Screen(screen == null || screen.isNull() ? null : screen.asText(), s.get("data")));
+        }
+        return screens;
+    }
+
     private FlowSession map(ResultSet rs, int row) throws SQLException {
-        List<FlowSession.Screen> history = JsonColumns.read(mapper, rs.getString("history"), HISTORY);
+        List<FlowSession.Screen> history = history(mapper, rs.getString("history"));
         return new FlowSession(
                 rs.getObject("session_id", UUID.class),
                 rs.getString("wa_id"),
