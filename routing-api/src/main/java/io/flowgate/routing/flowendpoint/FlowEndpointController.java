@@ -14,8 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.dao.TransientDataAccessException;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * sheds load with a fast 503 when too many requests are in flight (rather than letting them queue
  * towards Meta's 10 s timeout), and measures each request from reading its body to the last byte
  * written. A database that cannot be reached is a 503 with {@code Retry-After} too ({@link DatabaseOutage}).
- * The protocol itself is {@link FlowEndpoint}.
+ * The protocol itself is {@link FlowEndpoint}. Served by {@link FlowEndpointServlet}, not Spring MVC.
  */
-@RestController
+@Component
 class FlowEndpointController {
 
     private static final Logger log = LoggerFactory.getLogger(FlowEndpointController.class);
@@ -64,7 +63,7 @@ class FlowEndpointController {
                 .register(meters);
     }
 
-    @PostMapping("/flows/endpoint")
+    /** Answers one {@code POST /flows/endpoint} (called by {@link FlowEndpointServlet}). */
     void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
         long started = System.nanoTime();
         EndpointAnswer answer;

@@ -1,9 +1,20 @@
 package io.flowgate.routing.system;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConstructorArgumentValues;
+import org.springframework.beans.factory.support.BeanDefinitionBuilder;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -23,6 +34,9 @@ import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+
+import java.io.IOException;
+import java.util.List;
 
 
 /**
@@ -107,6 +121,59 @@ class AdminSecurity {
     @Bean
     SecurityObservationSettings securityObservations() {
         return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * Spring Security with Spring MVC puts a filter ahead of its {@code FilterChainProxy} that looks up, per request,
+     * which of MVC's handler mappings would serve it and caches the answer in a request attribute
+     * ({@code HandlerMappingIntrospector.createCacheFilter()}, for {@code MvcRequestMatcher}s and MVC's CORS
+     * configuration). Nothing here reads it: the chains match with {@link PathPatternRequestMatcher}s, CORS is not
+     * configured, and {@code POST /flows/endpoint} is not served by MVC at all. For that request the lookup (3.4 % of
+     * a ping's CPU: docs/benchmarks.md, "ping: cuts inside the framework") is skipped; the chains and the firewall
+     * behind it are unchanged, and every other request keeps it. Should a Spring Security version build its filter
+     * differently, this leaves it as it is and says so.
+     */
+    @Bean
+    static BeanFactoryPostProcessor noHandlerMappingLookupForTheFlowEndpoint() {
+        return factory -> {
+            if (!(factory instanceof BeanDefinitionRegistry registry) || !registry.containsBeanDefinition(FILTER_CHAIN)) {
+                return;
+            }
+            ConstructorArgumentValues.ValueHolder filters = registry.getBeanDefinition(FILTER_CHAIN).getConstructorArgumentValues()
+                    .getIndexedArgumentValue(0, List.class);
+            if (filters != null && filters.getValue() instanceof List<?> list && list.size() == 2
+                    && list.get(0) instanceof BeanDefinition cache && cache.getBeanClassName() != null
+                    && cache.getBeanClassName().endsWith("HandlerMappingIntrospectorCacheFilterFactoryBean")) {
+                @SuppressWarnings("unchecked")
+                List<Object> chain = (List<Object>) list;
+                chain.set(0, BeanDefinitionBuilder.rootBeanDefinition(ExceptTheFlowEndpoint.class)
+                        .addConstructorArgValue(cache).setRole(BeanDefinition.ROLE_INFRASTRUCTURE).getBeanDefinition());
+            } else {
+                log.warn("Spring Security's filter is not built as expected: the MVC handler lookup stays on POST /flows/endpoint");
+            }
+        };
+    }
+
+    private static final String FILTER_CHAIN = "springSecurityFilterChain";
+
+    /** Runs the filter it wraps for every request but {@code POST /flows/endpoint}. */
+    static final class ExceptTheFlowEndpoint implements Filter {
+
+        private final Filter filter;
+
+        ExceptTheFlowEndpoint(Filter filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+            if (request instanceof HttpServletRequest http && "POST".equals(http.getMethod())
+                    && "/flows/endpoint".equals(http.getRequestURI())) {
+                chain.doFilter(request, response);
+            } else {
+                filter.doFilter(request, response, chain);
+            }
+        }
     }
 
     /** No session, cookie, request cache, CSRF token, login form, basic-auth prompt or logout: both chains. */

@@ -1,8 +1,5 @@
 package io.flowgate.routing.system;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -17,7 +14,6 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Turns every failure of the JSON APIs into a JSON answer with a clear message: 4xx for what the caller
@@ -27,8 +23,6 @@ import java.util.UUID;
  */
 @RestControllerAdvice
 class ApiExceptionHandler {
-
-    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> refused(ApiException e) {
@@ -70,23 +64,12 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> bug(Exception e) {
-        if (DatabaseOutage.isOutage(e)) {
-            DatabaseOutage.report("the admin API", e);
-            return retryLater("the database is unavailable; retry shortly");
+        UnexpectedFailure failure = UnexpectedFailure.of(e, "the admin API");
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(failure.status());
+        if (failure.retryLater()) {
+            answer.header(HttpHeaders.RETRY_AFTER, "1");
         }
-        if (e instanceof TransientDataAccessException) {
-            // a deadlock or serialization conflict: worth a retry, and no outage
-            log.info("admin API answered 503: {}", e.getClass().getSimpleName());
-            return retryLater("the database refused the change for now; retry shortly");
-        }
-        String incident = UUID.randomUUID().toString();
-        log.error("unexpected failure, incident {}", incident, DatabaseOutage.forLog(e));
-        return body(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "unexpected failure, incident " + incident, List.of());
-    }
-
-    private static ResponseEntity<Map<String, Object>> retryLater(String message) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                .body(JsonErrors.body("unavailable", message, List.of()));
+        return answer.body(JsonErrors.body(failure.code(), failure.message(), List.of()));
     }
 
     private static ResponseEntity<Map<String, Object>> body(HttpStatus status, String code, String message, List<String> details) {
