@@ -230,11 +230,16 @@ public final class AnalyticsJobs {
 
     /**
      * The funnel: {@code screen_dropoff_by_version}'s counter (keyed finer, by Flow version too) counts the
-     * tracker's deltas, and {@code screen_dropoff}'s sums what that one passes on ({@link DropoffCounter#ROLL_UP}),
-     * so each delta crosses the network once; then the stale sessions.
+     * tracker's deltas, combined per version row before their keyed exchange ({@link DropoffCounter#combiner}), and
+     * {@code screen_dropoff}'s sums what that one passes on ({@link DropoffCounter#ROLL_UP}), so each delta crosses
+     * the network at most once, inside a sum; then the stale sessions.
      */
     private void buildFunnels(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
-        SingleOutputStreamOperator<ScreenDropoffRow> byVersion = deltas.keyBy(ScreenDelta::versionRowKey)
+        SingleOutputStreamOperator<ScreenDropoffRow> byVersion = deltas
+                .transform("screen-dropoff-combine", TypeInformation.of(ScreenDelta.class),
+                        DropoffCounter.combiner(COMBINE_MAX_KEYS))
+                .uid("screen-dropoff-combine")
+                .keyBy(ScreenDelta::versionRowKey)
                 .process(DropoffCounter.rollingUp(options.cohortRetention(), endOfTime))
                 .name("screen-dropoff-by-version").uid("screen-dropoff-by-version");
         byVersion.sinkTo(sinks.screenDropoffByVersion())

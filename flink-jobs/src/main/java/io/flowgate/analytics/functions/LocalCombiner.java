@@ -5,6 +5,8 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -47,10 +49,14 @@ public final class LocalCombiner<IN, ACC, OUT> extends AbstractStreamOperator<OU
         OUT result(ACC acc);
     }
 
+    private static final Logger log = LoggerFactory.getLogger(LocalCombiner.class);
+
     private final Combine<IN, ACC, OUT> combine;
     private final int maxKeys;
 
     private transient Map<Object, Partial<ACC>> partials;
+    private transient long recordsIn;
+    private transient long recordsOut;
 
     public LocalCombiner(Combine<IN, ACC, OUT> combine, int maxKeys) {
         if (maxKeys < 1) {
@@ -69,6 +75,7 @@ public final class LocalCombiner<IN, ACC, OUT> extends AbstractStreamOperator<OU
     @Override
     public void processElement(StreamRecord<IN> element) {
         IN in = element.getValue();
+        recordsIn++;
         Object key = combine.key(in);
         Partial<ACC> partial = partials.get(key);
         if (partial == null) {
@@ -105,6 +112,8 @@ public final class LocalCombiner<IN, ACC, OUT> extends AbstractStreamOperator<OU
     @Override
     public void finish() throws Exception {
         flush();
+        log.info("{} (subtask {}) combined {} records into {} at the end of its input",
+                getOperatorName(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), recordsIn, recordsOut);
         super.finish();
     }
 
@@ -112,6 +121,7 @@ public final class LocalCombiner<IN, ACC, OUT> extends AbstractStreamOperator<OU
         if (partials == null || partials.isEmpty()) {
             return;
         }
+        recordsOut += partials.size();
         for (Partial<ACC> partial : partials.values()) {
             OUT out = combine.result(partial.acc);
             output.collect(partial.timestamp == Long.MIN_VALUE

@@ -1,5 +1,7 @@
 package io.flowgate.analytics.functions;
 
+import io.flowgate.analytics.records.ScreenDelta;
+import io.flowgate.analytics.records.ScreenDropoffRow;
 import io.flowgate.analytics.records.ScreenExit;
 import io.flowgate.analytics.records.ScreenExits;
 import io.flowgate.analytics.records.ScreenPathRow;
@@ -168,17 +170,81 @@ class LocalCombinerTest {
 
     /** Passes what the combiner emitted from index {@code from} on to the counter, watermarks included; the next index. */
     @SuppressWarnings("unchecked")
-    private static int feed(OneInputStreamOperatorTestHarness<ScreenExit, ScreenExits> combiner,
-                            KeyedOneInputStreamOperatorTestHarness<String, ScreenExits, ScreenTimeRow> counter, int from) throws Exception {
+    private static <T> int feed(OneInputStreamOperatorTestHarness<?, T> combiner,
+                                KeyedOneInputStreamOperatorTestHarness<String, T, ?> counter, int from) throws Exception {
         List<Object> output = new ArrayList<>(combiner.getOutput());
         for (Object o : output.subList(from, output.size())) {
             if (o instanceof Watermark w) {
                 counter.processWatermark(w);
             } else {
-                counter.processElement((StreamRecord<ScreenExits>) o);
+                counter.processElement((StreamRecord<T>) o);
             }
         }
         return output.size();
+    }
+
+    @Test
+    void combinedDeltasGiveTheVersionCounterExactlyItsRowsAndRollUps() throws Exception {
+        Random random = new Random(7);
+        long cohort = 1_700_000_000_000L / 3_600_000 * 3_600_000;
+        String[] screens = {"CATALOG", "ITEM", "CONFIRM"};
+        var single = versionCounter();
+        var combined = versionCounter();
+        try (var combiner = new OneInputStreamOperatorTestHarness<>(DropoffCounter.combiner(4))) {
+            combiner.open();
+            int next = 0;
+            for (int i = 0; i < 5_000; i++) {
+                int kind = random.nextInt(3);
+                ScreenDelta delta = new ScreenDelta("lead_form", cohort + random.nextInt(2) * 3_600_000L,
+                        screens[random.nextInt(screens.length)], "flow", kind == 0 ? 1 : 0, kind == 1 ? 1 : 0,
+                        kind == 2 ? 1 : 0, 1 + random.nextInt(2));
+                long at = cohort + i * 1_000L + random.nextInt(5_000);
+                single.processElement(delta, at);
+                combiner.processElement(delta, at);
+                if (random.nextInt(40) == 0) {
+                    long watermark = cohort + i * 1_000L - 5_000;
+                    single.processWatermark(watermark);
+                    combiner.processWatermark(watermark);
+                    next = feed(combiner, combined, next);
+                }
+            }
+            combiner.endInput();
+            feed(combiner, combined, next);
+            single.processWatermark(Long.MAX_VALUE - 1);
+            combined.processWatermark(Long.MAX_VALUE - 1);
+        }
+
+        Map<String, ScreenDropoffRow> singleRows = new TreeMap<>();
+        single.extractOutputValues().forEach(r -> singleRows.put(r.flowVersion() + "|" + r.cohortStart() + "|" + r.screen(), r));
+        Map<String, ScreenDropoffRow> combinedRows = new TreeMap<>();
+        combined.extractOutputValues().forEach(r -> combinedRows.put(r.flowVersion() + "|" + r.cohortStart() + "|" + r.screen(), r));
+        assertThat(combinedRows).isEqualTo(singleRows).hasSize(2 * 2 * screens.length);
+        assertThat(rolledUp(combined)).isEqualTo(rolledUp(single)).hasSize(2 * screens.length);
+        single.close();
+        combined.close();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ScreenDelta, ScreenDropoffRow> versionCounter() throws Exception {
+        var harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                DropoffCounter.rollingUp(Duration.ofDays(7), Long.MAX_VALUE), ScreenDelta::versionRowKey, Types.STRING);
+        harness.open();
+        return harness;
+    }
+
+    /** What a rolling-up counter passed on, summed per coarser row: "reached|dropped|completed|latest time". */
+    private static Map<String, String> rolledUp(KeyedOneInputStreamOperatorTestHarness<String, ScreenDelta, ScreenDropoffRow> h) {
+        Map<String, long[]> sums = new TreeMap<>();
+        h.getSideOutput(DropoffCounter.ROLL_UP).forEach(r -> {
+            ScreenDelta d = r.getValue();
+            long[] sum = sums.computeIfAbsent(d.rowKey(), k -> new long[] {0, 0, 0, Long.MIN_VALUE});
+            sum[0] += d.reached();
+            sum[1] += d.dropped();
+            sum[2] += d.completed();
+            sum[3] = Math.max(sum[3], d.time());
+        });
+        Map<String, String> out = new TreeMap<>();
+        sums.forEach((k, v) -> out.put(k, v[0] + "|" + v[1] + "|" + v[2] + "|" + v[3]));
+        return out;
     }
 
     private static Map<String, ScreenTimeRow> latestRows(KeyedOneInputStreamOperatorTestHarness<String, ScreenExits, ScreenTimeRow> h) {
