@@ -25,7 +25,7 @@ import io.flowgate.analytics.records.InventorySnapshot;
 import io.flowgate.analytics.records.MinuteLatency;
 import io.flowgate.analytics.records.ScreenDelta;
 import io.flowgate.analytics.records.ScreenDropoffRow;
-import io.flowgate.analytics.records.ScreenExit;
+import io.flowgate.analytics.records.ScreenExits;
 import io.flowgate.analytics.records.ScreenTimeRow;
 import io.flowgate.analytics.records.SessionStep;
 import io.flowgate.analytics.records.TopicEvent;
@@ -34,6 +34,7 @@ import io.flowgate.events.LatencyAlert;
 import io.flowgate.events.StaleSession;
 import io.flowgate.schema.FlowgateSchema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -73,6 +74,8 @@ public final class AnalyticsJobs {
     private static final Duration MINUTE = Duration.ofMinutes(1);
     static final int BATCH_RESTART_ATTEMPTS = 3;
     static final Duration BATCH_RESTART_DELAY = Duration.ofSeconds(2);
+    /** Keys a {@link io.flowgate.analytics.functions.LocalCombiner} holds before it flushes them all early. */
+    static final int COMBINE_MAX_KEYS = 10_000;
 
     private final AnalyticsOptions options;
     private final AnalyticsSources sources;
@@ -227,11 +230,16 @@ public final class AnalyticsJobs {
 
     /**
      * The funnel: {@code screen_dropoff_by_version}'s counter (keyed finer, by Flow version too) counts the
-     * tracker's deltas, and {@code screen_dropoff}'s sums what that one passes on ({@link DropoffCounter#ROLL_UP}),
-     * so each delta crosses the network once; then the stale sessions.
+     * tracker's deltas, combined per version row before their keyed exchange ({@link DropoffCounter#combiner}), and
+     * {@code screen_dropoff}'s sums what that one passes on ({@link DropoffCounter#ROLL_UP}), so each delta crosses
+     * the network at most once, inside a sum; then the stale sessions.
      */
     private void buildFunnels(SingleOutputStreamOperator<ScreenDelta> deltas, long endOfTime) {
-        SingleOutputStreamOperator<ScreenDropoffRow> byVersion = deltas.keyBy(ScreenDelta::versionRowKey)
+        SingleOutputStreamOperator<ScreenDropoffRow> byVersion = deltas
+                .transform("screen-dropoff-combine", TypeInformation.of(ScreenDelta.class),
+                        DropoffCounter.combiner(COMBINE_MAX_KEYS))
+                .uid("screen-dropoff-combine")
+                .keyBy(ScreenDelta::versionRowKey)
                 .process(DropoffCounter.rollingUp(options.cohortRetention(), endOfTime))
                 .name("screen-dropoff-by-version").uid("screen-dropoff-by-version");
         byVersion.sinkTo(sinks.screenDropoffByVersion())
@@ -249,11 +257,15 @@ public final class AnalyticsJobs {
 
     /**
      * Per Flow version: time on screen and paths from the tracker's screen exits ({@code screen_time},
-     * {@code screen_paths}); the funnel per version is built with the funnel ({@link #buildFunnels}).
+     * {@code screen_paths}), combined per screen before their keyed exchange; the funnel per version is built with
+     * the funnel ({@link #buildFunnels}).
      */
     private void buildFlowVersions(SingleOutputStreamOperator<ScreenDelta> deltas) {
         SingleOutputStreamOperator<ScreenTimeRow> times = deltas.getSideOutput(SessionTracker.SCREEN_EXITS)
-                .keyBy(ScreenExit::screenKey)
+                .transform("screen-exits-combine", TypeInformation.of(ScreenExits.class),
+                        ScreenExitCounter.combiner(COMBINE_MAX_KEYS))
+                .uid("screen-exits-combine")
+                .keyBy(ScreenExits::screenKey)
                 .process(new ScreenExitCounter(options.staleAfter()))
                 .name("screen-exits").uid("screen-exits");
         times.sinkTo(sinks.screenTime()).name("screen_time-sink").uid("screen_time-sink");

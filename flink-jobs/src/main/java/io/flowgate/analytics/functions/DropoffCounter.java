@@ -35,6 +35,11 @@ import java.time.Duration;
  * watermark advance instead of every session's delta a second time. Sums of sums are the same sums; a delta too
  * late for a cohort is dropped here already, by the same rule. (State written before the roll-up existed has no
  * pending sum: its deltas went to the coarser counter directly, so nothing is missing.)
+ *
+ * <p>The session tracker's deltas reach the finer counter combined ({@link #combiner}: a {@link LocalCombiner}
+ * chained to the tracker sums them per version row until the next watermark or checkpoint barrier), as one delta per
+ * row with its latest change's time set, the same form as a roll-up: the counter adds a sum as it adds each delta it
+ * sums, and a delta too late for its cohort is so for the whole sum (one cohort per row).
  */
 public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDelta, ScreenDropoffRow> {
 
@@ -84,8 +89,7 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
             tooLate.inc();
             return;
         }
-        long time = delta.time() != ScreenDelta.RECORD_TIME ? delta.time()
-                : ctx.timestamp() == null ? delta.cohortStart() : ctx.timestamp();
+        long time = timeOf(delta, ctx.timestamp());
         ScreenDropoffRow current = row.value();
         if (current == null) {
             current = new ScreenDropoffRow(delta.flowId(), delta.cohortStart(), delta.screen(), delta.source(), 0, 0, 0, time,
@@ -112,6 +116,11 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
         }
     }
 
+    /** A delta's time: its own, or else its stream record's timestamp, or else its cohort's start. */
+    private static long timeOf(ScreenDelta delta, Long timestamp) {
+        return delta.time() != ScreenDelta.RECORD_TIME ? delta.time() : timestamp == null ? delta.cohortStart() : timestamp;
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScreenDropoffRow> out) throws Exception {
         if (dirty.value() != null) {
@@ -126,6 +135,59 @@ public final class DropoffCounter extends KeyedProcessFunction<String, ScreenDel
         ScreenDropoffRow current = row.value();
         if (current != null && timestamp >= current.cohortStart() + cohortRetention) {
             row.clear();
+        }
+    }
+
+    /**
+     * The combiner of the tracker's deltas, chained to it: one delta per {@code screen_dropoff_by_version} row and
+     * watermark interval (or checkpoint, or {@code maxKeys} rows) instead of one per session change.
+     */
+    public static LocalCombiner<ScreenDelta, DeltaSum, ScreenDelta> combiner(int maxKeys) {
+        return new LocalCombiner<>(new DeltaCombine(), maxKeys);
+    }
+
+    /** The running sum of one version row's deltas. */
+    static final class DeltaSum {
+        final ScreenDelta first;
+        int reached;
+        int dropped;
+        int completed;
+        long time = Long.MIN_VALUE;
+
+        DeltaSum(ScreenDelta first) {
+            this.first = first;
+        }
+    }
+
+    /** Sums deltas per {@code screen_dropoff_by_version} row, with the time {@link #processElement} would give each. */
+    static final class DeltaCombine implements LocalCombiner.Combine<ScreenDelta, DeltaSum, ScreenDelta> {
+
+        private record VersionRow(String flowId, int flowVersion, long cohortStart, String screen) {
+        }
+
+        @Override
+        public Object key(ScreenDelta delta) {
+            return new VersionRow(delta.flowId(), delta.flowVersion(), delta.cohortStart(), delta.screen());
+        }
+
+        @Override
+        public DeltaSum create(ScreenDelta delta) {
+            return new DeltaSum(delta);
+        }
+
+        @Override
+        public void add(DeltaSum sum, ScreenDelta delta, Long timestamp) {
+            sum.reached += delta.reached();
+            sum.dropped += delta.dropped();
+            sum.completed += delta.completed();
+            sum.time = Math.max(sum.time, timeOf(delta, timestamp));
+        }
+
+        @Override
+        public ScreenDelta result(DeltaSum sum) {
+            ScreenDelta d = sum.first;
+            return new ScreenDelta(d.flowId(), d.cohortStart(), d.screen(), d.source(), sum.reached, sum.dropped,
+                    sum.completed, d.flowVersion(), sum.time);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.flowgate.analytics.functions;
 
 import io.flowgate.analytics.records.LatencyStats;
 import io.flowgate.analytics.records.ScreenExit;
+import io.flowgate.analytics.records.ScreenExits;
 import io.flowgate.analytics.records.ScreenPathRow;
 import io.flowgate.analytics.records.ScreenTimeRow;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -17,10 +18,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Time on screen and paths, per Flow, Flow version and screen (keyed by {@link ScreenExit#screenKey()}): the
+ * Time on screen and paths, per Flow, Flow version and screen (keyed by {@link ScreenExits#screenKey()}): the
  * distribution of how long the screen was shown before the session moved on (an HdrHistogram in a
  * {@link LatencyStats}, the endpoint-latency machinery), how often sessions dropped off on it, and how many
  * transitions left it for each (next screen, action). Main output: the screen's {@code screen_time} row; side
@@ -34,8 +36,13 @@ import java.util.Map;
  * <p>Rows are written once per watermark advance like the funnel's ({@link Coalescing}); the counts are
  * absolute, so the upserts are idempotent. State is a few kilobytes per (Flow, version, screen) and kept for the
  * job's life: Flows, versions and screens are few.
+ *
+ * <p>The session tracker's exits reach it combined ({@link #combiner()}: a {@link LocalCombiner} chained to the
+ * tracker sums them per screen until the next watermark or checkpoint barrier), as {@link ScreenExits}: counts add,
+ * latest times are maxima and histograms merge bucket by bucket (an HdrHistogram's merge gives the same counts as
+ * recording each value into one), so the state, hence every row, is the one the single exits would give.
  */
-public final class ScreenExitCounter extends KeyedProcessFunction<String, ScreenExit, ScreenTimeRow> {
+public final class ScreenExitCounter extends KeyedProcessFunction<String, ScreenExits, ScreenTimeRow> {
 
     public static final OutputTag<ScreenPathRow> PATHS =
             new OutputTag<>("screen-paths", TypeInformation.of(ScreenPathRow.class));
@@ -65,20 +72,21 @@ public final class ScreenExitCounter extends KeyedProcessFunction<String, Screen
     }
 
     @Override
-    public void processElement(ScreenExit exit, Context ctx, Collector<ScreenTimeRow> out) throws Exception {
-        if (exit.droppedOff()) {
-            droppedOff.update(value(droppedOff) + 1);
-        } else {
-            String path = exit.toScreen() + SEPARATOR + exit.action();
-            long[] before = paths.get(path);
-            paths.put(path, before == null ? new long[] {1, exit.time()}
-                    : new long[] {before[0] + 1, Math.max(before[1], exit.time())});
-            if (exit.shownMillis() >= 0) {
-                LatencyStats stats = movedOn.value();
-                movedOn.update((stats == null ? new LatencyStats() : stats).add(exit.shownMillis() * 1000, false));
-            }
+    public void processElement(ScreenExits exits, Context ctx, Collector<ScreenTimeRow> out) throws Exception {
+        if (exits.droppedOff() > 0) {
+            droppedOff.update(value(droppedOff) + exits.droppedOff());
         }
-        updatedAt.update(Math.max(value(updatedAt), exit.time()));
+        for (int i = 0; i < exits.toScreens().length; i++) {
+            String path = exits.toScreens()[i] + SEPARATOR + exits.actions()[i];
+            long[] before = paths.get(path);
+            paths.put(path, before == null ? new long[] {exits.transitions()[i], exits.latest()[i]}
+                    : new long[] {before[0] + exits.transitions()[i], Math.max(before[1], exits.latest()[i])});
+        }
+        if (exits.movedOn() != null && exits.movedOn().requests() > 0) {
+            LatencyStats stats = movedOn.value();
+            movedOn.update(stats == null ? exits.movedOn() : stats.merge(exits.movedOn()));
+        }
+        updatedAt.update(Math.max(value(updatedAt), exits.time()));
         if (dirty.value() == null) {
             dirty.update(true);
             ctx.timerService().registerEventTimeTimer(Coalescing.nextWatermarkTick(ctx.timerService().currentWatermark()));
@@ -127,5 +135,91 @@ public final class ScreenExitCounter extends KeyedProcessFunction<String, Screen
     private static long value(ValueState<Long> state) throws Exception {
         Long v = state.value();
         return v == null ? 0 : v;
+    }
+
+    /**
+     * The combiner of the tracker's exits, chained to it: one {@link ScreenExits} per screen and watermark interval
+     * (or checkpoint, or {@code maxKeys} screens) instead of one record per exit.
+     */
+    public static LocalCombiner<ScreenExit, ExitsCombine.Sum, ScreenExits> combiner(int maxKeys) {
+        return new LocalCombiner<>(new ExitsCombine(), maxKeys);
+    }
+
+    /** One exit as a combined record of one: what the counter adds for an exit that crossed alone. */
+    public static ScreenExits single(ScreenExit exit) {
+        ExitsCombine combine = new ExitsCombine();
+        ExitsCombine.Sum sum = combine.create(exit);
+        combine.add(sum, exit, null);
+        return combine.result(sum);
+    }
+
+    /** Sums exits per (Flow, version, screen) as {@link #processElement} adds them to its state. */
+    static final class ExitsCombine implements LocalCombiner.Combine<ScreenExit, ExitsCombine.Sum, ScreenExits> {
+
+        private record Screen(String flowId, int flowVersion, String screen) {
+        }
+
+        private record Path(String toScreen, String action) {
+        }
+
+        static final class Sum {
+            final String flowId;
+            final int flowVersion;
+            final String screen;
+            long droppedOff;
+            LatencyStats movedOn;
+            final Map<Path, long[]> paths = new LinkedHashMap<>();
+            long time = Long.MIN_VALUE;
+
+            Sum(String flowId, int flowVersion, String screen) {
+                this.flowId = flowId;
+                this.flowVersion = flowVersion;
+                this.screen = screen;
+            }
+        }
+
+        @Override
+        public Object key(ScreenExit exit) {
+            return new Screen(exit.flowId(), exit.flowVersion(), exit.screen());
+        }
+
+        @Override
+        public Sum create(ScreenExit exit) {
+            return new Sum(exit.flowId(), exit.flowVersion(), exit.screen());
+        }
+
+        @Override
+        public void add(Sum sum, ScreenExit exit, Long timestamp) {
+            if (exit.droppedOff()) {
+                sum.droppedOff++;
+            } else {
+                long[] path = sum.paths.computeIfAbsent(new Path(exit.toScreen(), exit.action()), p -> new long[] {0, Long.MIN_VALUE});
+                path[0]++;
+                path[1] = Math.max(path[1], exit.time());
+                if (exit.shownMillis() >= 0) {
+                    sum.movedOn = (sum.movedOn == null ? new LatencyStats() : sum.movedOn).add(exit.shownMillis() * 1000, false);
+                }
+            }
+            sum.time = Math.max(sum.time, exit.time());
+        }
+
+        @Override
+        public ScreenExits result(Sum sum) {
+            int n = sum.paths.size();
+            String[] toScreens = new String[n];
+            String[] actions = new String[n];
+            long[] transitions = new long[n];
+            long[] latest = new long[n];
+            int i = 0;
+            for (Map.Entry<Path, long[]> path : sum.paths.entrySet()) {
+                toScreens[i] = path.getKey().toScreen();
+                actions[i] = path.getKey().action();
+                transitions[i] = path.getValue()[0];
+                latest[i] = path.getValue()[1];
+                i++;
+            }
+            return new ScreenExits(sum.flowId, sum.flowVersion, sum.screen, sum.droppedOff, sum.movedOn,
+                    toScreens, actions, transitions, latest, sum.time);
+        }
     }
 }

@@ -18,6 +18,11 @@ public record ScreenExit(String flowId, int flowVersion, String screen, String t
 
     /** The key of the screen's {@code screen_time} row, which also owns the screen's outgoing paths. */
     public String screenKey() {
+        return screenKey(flowId, flowVersion, screen);
+    }
+
+    /** The key of the {@code screen_time} row of (flow, version, screen). */
+    public static String screenKey(String flowId, int flowVersion, String screen) {
         return flowId + '\u001f' + flowVersion + '\u001f' + screen;
     }
 }

@@ -1,6 +1,7 @@
 package io.flowgate.analytics.functions;
 
 import io.flowgate.analytics.records.ScreenExit;
+import io.flowgate.analytics.records.ScreenExits;
 import io.flowgate.analytics.records.ScreenPathRow;
 import io.flowgate.analytics.records.ScreenTimeRow;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -22,12 +23,12 @@ class ScreenExitCounterTest {
     private static final Duration STALE_AFTER = Duration.ofMinutes(30);
     private static final long T0 = 1_700_000_000_000L;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, ScreenExit, ScreenTimeRow> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, ScreenExits, ScreenTimeRow> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new ScreenExitCounter(STALE_AFTER), ScreenExit::screenKey, Types.STRING);
+                new ScreenExitCounter(STALE_AFTER), ScreenExits::screenKey, Types.STRING);
         harness.open();
     }
 
@@ -37,11 +38,11 @@ class ScreenExitCounterTest {
     }
 
     private void moveOn(String to, String action, long shownSeconds, long at) throws Exception {
-        harness.processElement(new ScreenExit("shop", 3, "ITEM", to, action, false, shownSeconds * 1000, at), at);
+        harness.processElement(ScreenExitCounter.single(new ScreenExit("shop", 3, "ITEM", to, action, false, shownSeconds * 1000, at)), at);
     }
 
     private void dropOff(long at) throws Exception {
-        harness.processElement(new ScreenExit("shop", 3, "ITEM", "", "", true, STALE_AFTER.toMillis(), at), at);
+        harness.processElement(ScreenExitCounter.single(new ScreenExit("shop", 3, "ITEM", "", "", true, STALE_AFTER.toMillis(), at)), at);
     }
 
     private ScreenTimeRow lastRow() {
