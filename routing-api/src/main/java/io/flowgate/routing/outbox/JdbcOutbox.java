@@ -2,7 +2,8 @@ package io.flowgate.routing.outbox;
 
 import io.flowgate.events.EventJson;
 import io.flowgate.events.FlowgateEvent;
-import io.flowgate.routing.system.PlainJdbc;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -21,10 +22,10 @@ import java.util.Objects;
 class JdbcOutbox implements Outbox {
 
     private final JdbcClient jdbc;
-    private final PlainJdbc plain;
+    private final JdbcTemplate plain;
     private final RelayWakeup wakeup;
 
-    JdbcOutbox(JdbcClient jdbc, PlainJdbc plain, RelayWakeup wakeup) {
+    JdbcOutbox(JdbcClient jdbc, JdbcTemplate plain, RelayWakeup wakeup) {
         this.jdbc = jdbc;
         this.plain = plain;
         this.wakeup = wakeup;
@@ -41,7 +42,7 @@ class JdbcOutbox implements Outbox {
     }
 
     @Override
-    public boolean appendWith(String change, int parameters, PlainJdbc.Binder binder, String topic, FlowgateEvent event) {
+    public boolean appendWith(String change, int parameters, PreparedStatementSetter binder, String topic, FlowgateEvent event) {
         check(topic, event);
         Objects.requireNonNull(change, "change");
         if (change.chars().filter(c -> c == '?').count() != parameters) {
@@ -53,7 +54,7 @@ class JdbcOutbox implements Outbox {
                 + "INSERT INTO outbox (event_id, topic, record_key, payload) "
                 + "SELECT ?, ?, ?, CAST(? AS json) "
                 + "WHERE EXISTS (SELECT FROM change)", ps -> {
-                    binder.bind(ps);
+                    binder.setValues(ps);
                     ps.setString(parameters + 1, event.eventId());
                     ps.setString(parameters + 2, topic);
                     ps.setString(parameters + 3, event.key());

@@ -74,10 +74,6 @@ public final class CelValues {
      * Flow endpoint's hot path); anything else goes through {@code valueToTree}.
      */
     public static JsonNode json(ObjectMapper mapper, Object value) {
-        return node(mapper, value);
-    }
-
-    private static JsonNode node(ObjectMapper mapper, Object value) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         if (value == null) {
             return nodes.nullNode();
@@ -100,14 +96,14 @@ public final class CelValues {
         if (value instanceof List<?> list) {
             ArrayNode array = nodes.arrayNode(list.size());
             for (Object element : list) {
-                array.add(node(mapper, element));
+                array.add(json(mapper, element));
             }
             return array;
         }
         if (value instanceof Map<?, ?> map && map.keySet().stream().allMatch(k -> k instanceof String)) {
             ObjectNode object = nodes.objectNode();
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                object.set((String) e.getKey(), node(mapper, e.getValue()));
+                object.set((String) e.getKey(), json(mapper, e.getValue()));
             }
             return object;
         }

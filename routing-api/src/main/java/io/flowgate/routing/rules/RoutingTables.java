@@ -6,7 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowgate.routing.system.ChangeListener;
 import io.flowgate.routing.system.ControlCharacters;
 import io.flowgate.routing.system.JsonColumns;
-import io.flowgate.routing.system.PlainJdbc;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -39,7 +39,7 @@ public class RoutingTables {
     private static final Set<String> USER_TABLES = Set.of("customers", "lead_scores", ChangeListener.ALL);
 
     private final JdbcClient jdbc;
-    private final PlainJdbc plain;
+    private final JdbcTemplate plain;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Cache<String, Map<String, Object>> customers = cache(100_000);
@@ -49,7 +49,7 @@ public class RoutingTables {
     /** Counts changes of customers and lead scores, so a read that overlapped one does not stay cached. */
     private final AtomicLong userChanges = new AtomicLong();
 
-    RoutingTables(JdbcClient jdbc, PlainJdbc plain, ObjectMapper mapper, Clock clock, ChangeListener changes) {
+    RoutingTables(JdbcClient jdbc, JdbcTemplate plain, ObjectMapper mapper, Clock clock, ChangeListener changes) {
         this.jdbc = jdbc;
         this.plain = plain;
         this.mapper = mapper;
@@ -91,7 +91,7 @@ public class RoutingTables {
         lead.put("score", 0L);
         lead.put("tier", "unknown");
         if (ControlCharacters.isClean(id)) {
-            // plain JDBC on the step's connection: the Flow endpoint's hot path (issue 12)
+            // JdbcTemplate with ? parameters (no named-parameter parsing): the Flow endpoint's hot path (issue 12)
             plain.query("""
                             SELECT c.wa_id IS NOT NULL AS known, c.tier, c.balance_due, c.attributes::text AS attributes,
                                 (SELECT to_jsonb(l)::text FROM lead_scores l WHERE l.wa_id = ?) AS lead

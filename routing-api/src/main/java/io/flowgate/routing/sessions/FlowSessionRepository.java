@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowgate.routing.system.JsonColumns;
 import io.flowgate.events.FlowgateEvent;
 import io.flowgate.routing.outbox.Outbox;
-import io.flowgate.routing.system.PlainJdbc;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -52,10 +52,10 @@ public class FlowSessionRepository {
             WHERE session_id = ?""";
 
     private final JdbcClient jdbc;
-    private final PlainJdbc plain;
+    private final JdbcTemplate plain;
     private final ObjectMapper mapper;
 
-    FlowSessionRepository(JdbcClient jdbc, PlainJdbc plain, ObjectMapper mapper) {
+    FlowSessionRepository(JdbcClient jdbc, JdbcTemplate plain, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.plain = plain;
         this.mapper = mapper;
@@ -79,7 +79,7 @@ public class FlowSessionRepository {
                 .query((rs, row) -> rs.getObject("flow_version", Integer.class)).list().get(0);
     }
 
-    /** The session of a token, locked until the transaction ends (plain JDBC: the Flow endpoint's hot path). */
+    /** The session of a token, locked until the transaction ends ({@code JdbcTemplate} with {@code ?} parameters: the Flow endpoint's hot path). */
     public Optional<FlowSession> lockByTokenHash(byte[] tokenHash) {
         return plain.query(LOCK, ps -> ps.setBytes(1, tokenHash), rs -> {
             if (!rs.next()) {
